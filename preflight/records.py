@@ -50,6 +50,8 @@ class ResourceRecord:
     protect: bool = False
     retain_on_delete: bool = False
     delete_before_replace: bool = False
+    # True when the program set deleteBeforeReplace at all (the engine sends it as "defined").
+    delete_before_replace_defined: bool = False
     ignore_changes: tuple[str, ...] = ()
     additional_secret_outputs: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()

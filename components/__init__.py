@@ -1,0 +1,1 @@
+"""Components of the ALB platform; `Platform` composes them for one stack."""

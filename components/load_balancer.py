@@ -1,0 +1,214 @@
+"""The Application Load Balancer, its security group and its two listeners."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import StackConfig
+from components.network import Network
+
+HTTP_PORT = 80
+HTTPS_PORT = 443
+# One year, subdomains included: the HSTS max-age that browsers' preload lists require.
+HSTS_HEADER = "max-age=31536000; includeSubDomains"
+
+
+@dataclass(frozen=True)
+class LoadBalancerArgs:
+    config: StackConfig
+    """The stack configuration (internal, addressing, TLS policy, idle timeout, protect)."""
+    network: Network
+    """The VPC and subnets."""
+    log_bucket: pulumi.Input[str]
+    """The access-log bucket's name."""
+    access_log_prefix: str
+    """Prefix for access logs."""
+    connection_log_prefix: str
+    """Prefix for connection logs."""
+    log_bucket_policy: pulumi.Resource
+    """AWS checks the bucket policy when logging is enabled: the ALB waits for it."""
+    certificate_arn: pulumi.Input[str]
+    """The HTTPS listener's default certificate."""
+    default_target_group_arn: pulumi.Input[str] | None
+    """Where unmatched requests go; None answers them with a fixed 404."""
+    service_ports: tuple[int, ...]
+    """Ports the ALB may reach targets on (egress to the VPC)."""
+
+
+def _fixed_404() -> aws.lb.ListenerDefaultActionArgsDict:
+    return {
+        "type": "fixed-response",
+        "fixed_response": {
+            "content_type": "text/plain",
+            "message_body": "Not Found",
+            "status_code": "404",
+        },
+    }
+
+
+def _cidr_key(cidr: str) -> str:
+    """A stable, name-safe key for a CIDR (adding one CIDR never renames another's rule)."""
+    return hashlib.sha256(cidr.encode()).hexdigest()[:8]
+
+
+class LoadBalancer(pulumi.ComponentResource):
+    """Multi-AZ, logged, HTTPS-only ALB: 443 serves, 80 only redirects to 443."""
+
+    load_balancer: aws.lb.LoadBalancer
+    security_group: aws.ec2.SecurityGroup
+    https_listener: aws.lb.Listener
+    http_listener: aws.lb.Listener
+
+    def __init__(
+        self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("alb:index:LoadBalancer", name, None, opts)
+        config = args.config
+        child = pulumi.ResourceOptions(parent=self)
+        self.security_group = self._security_group(name, args, child)
+
+        self.load_balancer = aws.lb.LoadBalancer(
+            name,
+            load_balancer_type="application",
+            internal=config.internal,
+            ip_address_type=config.ip_address_type,
+            security_groups=[self.security_group.id],
+            subnets=list(args.network.subnet_ids),
+            access_logs={
+                "enabled": True,
+                "bucket": args.log_bucket,
+                "prefix": args.access_log_prefix,
+            },
+            connection_logs={
+                "enabled": True,
+                "bucket": args.log_bucket,
+                "prefix": args.connection_log_prefix,
+            },
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode="defensive",
+            enable_cross_zone_load_balancing=True,
+            enable_http2=True,
+            enable_waf_fail_open=False,
+            enable_deletion_protection=config.protect,
+            idle_timeout=config.idle_timeout_seconds,
+            tags=config.tags,
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=config.protect, depends_on=[args.log_bucket_policy]
+            ),
+        )
+        default_action: aws.lb.ListenerDefaultActionArgsDict = (
+            {"type": "forward", "target_group_arn": args.default_target_group_arn}
+            if args.default_target_group_arn is not None
+            else _fixed_404()
+        )
+        self.https_listener = aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=self.load_balancer.arn,
+            port=HTTPS_PORT,
+            protocol="HTTPS",
+            ssl_policy=config.tls_policy,
+            certificate_arn=args.certificate_arn,
+            default_actions=[default_action],
+            routing_http_response_strict_transport_security_header_value=HSTS_HEADER,
+            routing_http_response_server_enabled=False,
+            tags=config.tags,
+            opts=child,
+        )
+        for arn in config.additional_certificate_arns:
+            aws.lb.ListenerCertificate(
+                f"{name}-sni-{hashlib.sha256(arn.encode()).hexdigest()[:8]}",
+                listener_arn=self.https_listener.arn,
+                certificate_arn=arn,
+                opts=child,
+            )
+        self.http_listener = aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=self.load_balancer.arn,
+            port=HTTP_PORT,
+            protocol="HTTP",
+            default_actions=[
+                {
+                    "type": "redirect",
+                    "redirect": {
+                        "protocol": "HTTPS",
+                        "port": str(HTTPS_PORT),
+                        "status_code": "HTTP_301",
+                    },
+                }
+            ],
+            tags=config.tags,
+            opts=child,
+        )
+        if config.domain is not None:
+            record_types = ["A", "AAAA"] if config.ip_address_type == "dualstack" else ["A"]
+            for record_type in record_types:
+                aws.route53.Record(
+                    f"{name}-alias-{record_type.lower()}",
+                    zone_id=config.domain.hosted_zone_id,
+                    name=config.domain.name,
+                    type=record_type,
+                    aliases=[
+                        {
+                            "name": self.load_balancer.dns_name,
+                            "zone_id": self.load_balancer.zone_id,
+                            "evaluate_target_health": True,
+                        }
+                    ],
+                    opts=child,
+                )
+        self.register_outputs(
+            {
+                "albArn": self.load_balancer.arn,
+                "httpsListenerArn": self.https_listener.arn,
+                "httpListenerArn": self.http_listener.arn,
+            }
+        )
+
+    def _security_group(
+        self, name: str, args: LoadBalancerArgs, child: pulumi.ResourceOptions
+    ) -> aws.ec2.SecurityGroup:
+        config = args.config
+        group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description="ALB: HTTP/HTTPS in from the allowed CIDRs, service ports out to the VPC",
+            vpc_id=args.network.vpc_id,
+            tags=config.tags,
+            opts=child,
+        )
+        for cidr in config.ingress_cidrs:
+            family = "cidr_ipv6" if ":" in cidr else "cidr_ipv4"
+            for port in (HTTP_PORT, HTTPS_PORT):
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-in-{port}-{_cidr_key(cidr)}",
+                    security_group_id=group.id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    description=f"listener port {port} from {cidr}",
+                    tags=config.tags,
+                    opts=child,
+                    **{family: cidr},
+                )
+        vpc_cidrs = [args.network.vpc_cidr]
+        if args.network.vpc_ipv6_cidr and config.ip_address_type == "dualstack":
+            vpc_cidrs.append(args.network.vpc_ipv6_cidr)
+        for port in sorted(set(args.service_ports)):
+            for cidr in vpc_cidrs:
+                family = "cidr_ipv6" if ":" in cidr else "cidr_ipv4"
+                suffix = "" if family == "cidr_ipv4" else "-v6"
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{name}-out-{port}{suffix}",
+                    security_group_id=group.id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    description=f"targets and health checks on port {port} in the VPC",
+                    tags=config.tags,
+                    opts=child,
+                    **{family: cidr},
+                )
+        return group

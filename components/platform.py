@@ -1,0 +1,133 @@
+"""The whole per-stack platform: log bucket, certificate, services, load balancer, WAF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
+from components.certificate import Certificate, CertificateArgs
+from components.config import StackConfig
+from components.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.network import Network
+from components.service import Service, ServiceArgs
+from components.web_acl import WebAcl, WebAclArgs
+
+
+@dataclass(frozen=True)
+class PlatformArgs:
+    config: StackConfig
+    """The validated stack configuration."""
+    network: Network
+    """The resolved VPC and subnets."""
+
+
+class Platform(pulumi.ComponentResource):
+    """One environment's ALB platform; `outputs` is the app teams' contract (SPEC §3)."""
+
+    outputs: dict[str, Any]
+
+    def __init__(
+        self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("alb:index:Platform", name, None, opts)
+        config = args.config
+        child = pulumi.ResourceOptions(parent=self)
+
+        logs = AccessLogBucket(
+            f"{name}-logs",
+            AccessLogBucketArgs(
+                prefix=config.access_logs.prefix,
+                retention_days=config.access_logs.retention_days,
+                protect=config.protect,
+                region=config.region,
+                tags=config.tags,
+            ),
+            opts=child,
+        )
+        certificate = Certificate(
+            f"{name}-cert",
+            CertificateArgs(
+                certificate=config.certificate,
+                domain=config.domain,
+                region=config.region,
+                tags=config.tags,
+            ),
+            opts=child,
+        )
+        # Target groups come first (the HTTPS listener's default action may forward to one);
+        # listener rules receive the listener's ARN once the load balancer has created it.
+        listener_arn: pulumi.Output[str]
+        resolve_listener_arn: Callable[[pulumi.Output[str]], None]
+        listener_arn, resolve_listener_arn = pulumi.deferred_output()
+        priorities = config.rule_priorities
+        services = {
+            service_name: Service(
+                f"{name}-{service_name}",
+                ServiceArgs(
+                    service=service,
+                    vpc_id=args.network.vpc_id,
+                    listener_arn=listener_arn if service_name in priorities else None,
+                    priority=priorities.get(service_name),
+                    tags=config.tags,
+                ),
+                opts=child,
+            )
+            for service_name, service in sorted(config.services.items())
+        }
+        default = services.get(config.default_service) if config.default_service else None
+        load_balancer = LoadBalancer(
+            name,
+            LoadBalancerArgs(
+                config=config,
+                network=args.network,
+                log_bucket=logs.bucket.bucket,
+                access_log_prefix=logs.access_prefix,
+                connection_log_prefix=logs.connection_prefix,
+                log_bucket_policy=logs.policy,
+                certificate_arn=certificate.arn,
+                default_target_group_arn=default.target_group.arn if default else None,
+                service_ports=tuple(s.port for s in config.services.values() if s.port is not None),
+            ),
+            opts=child,
+        )
+        resolve_listener_arn(load_balancer.https_listener.arn)
+        web_acl = WebAcl(
+            f"{name}-waf",
+            WebAclArgs(
+                waf=config.waf,
+                load_balancer_arn=load_balancer.load_balancer.arn,
+                protect=config.protect,
+                tags=config.tags,
+            ),
+            opts=child,
+        )
+        alb = load_balancer.load_balancer
+        self.outputs = {
+            "url": (
+                pulumi.Output.from_input(f"https://{config.domain.name}")
+                if config.domain
+                else alb.dns_name.apply(lambda dns: f"https://{dns}")
+            ),
+            "albArn": alb.arn,
+            "albArnSuffix": alb.arn_suffix,
+            "albDnsName": alb.dns_name,
+            "albZoneId": alb.zone_id,
+            "httpsListenerArn": load_balancer.https_listener.arn,
+            "httpListenerArn": load_balancer.http_listener.arn,
+            "securityGroupId": load_balancer.security_group.id,
+            "targetGroups": {
+                service_name: service.contract(
+                    None
+                    if config.services[service_name].target_type == "lambda"
+                    else config.services[service_name].health_check.path
+                )
+                for service_name, service in services.items()
+            },
+            "webAclArn": web_acl.acl.arn,
+            "logBucketName": logs.bucket.bucket,
+        }
+        self.register_outputs(self.outputs)

@@ -1,0 +1,52 @@
+"""The alb-guardrails policies: one module per policy, in the order SPEC §5 lists them."""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+from . import (
+    access_logs,
+    autonaming,
+    cross_zone,
+    deletion_protection,
+    desync_mitigation,
+    drop_invalid_headers,
+    health_check,
+    http_redirect_only,
+    https_required,
+    listener_rule_reachable,
+    log_bucket_secure,
+    multi_az,
+    security_group_ingress,
+    tls_policy,
+    waf_attached,
+    waf_logging,
+    waf_managed_rules,
+)
+
+PACK_NAME = "alb-guardrails"
+
+MODULES = (
+    https_required,
+    http_redirect_only,
+    access_logs,
+    cross_zone,
+    tls_policy,
+    drop_invalid_headers,
+    desync_mitigation,
+    multi_az,
+    waf_attached,
+    log_bucket_secure,
+    security_group_ingress,
+    deletion_protection,
+    waf_managed_rules,
+    waf_logging,
+    health_check,
+    listener_rule_reachable,
+    autonaming,
+)
+
+
+def all_policies() -> list[Policy]:
+    """A fresh instance of every policy (built when the pack starts, for its stack)."""
+    return [module.policy() for module in MODULES]

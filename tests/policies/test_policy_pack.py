@@ -1,0 +1,119 @@
+"""The pack as the engine loads it: its policies, levels, metadata and CI policy configs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from policy_harness import PACK_DIR, ProtocolRunner, compliant_stack
+
+REPO = Path(__file__).resolve().parents[2]
+
+# SPEC §5: the policies and their default enforcement levels.
+MANDATORY = {
+    "alb-https-required",
+    "alb-http-redirect-only",
+    "alb-access-logs-enabled",
+    "alb-cross-zone-enabled",
+    "alb-tls-policy",
+    "alb-drop-invalid-headers",
+    "alb-desync-mitigation",
+    "alb-multi-az",
+    "alb-waf-attached",
+    "alb-log-bucket-secure",
+    "alb-security-group-ingress",
+}
+ADVISORY = {
+    "alb-deletion-protection",
+    "waf-managed-rules",
+    "waf-logging-enabled",
+    "alb-target-group-health-check",
+    "alb-listener-rule-reachable",
+    "alb-target-group-autonamed",
+}
+
+
+@pytest.fixture(scope="module")
+def runner():
+    runner = ProtocolRunner()
+    yield runner
+    runner.close()
+
+
+def test_the_pack_declares_every_policy_at_its_default_level(runner):
+    session = runner.session("dev", None)
+    policies = {policy.name: policy for policy in session.wait_ready()}
+    assert {name: p.enforcement_level for name, p in policies.items()} == {
+        **dict.fromkeys(MANDATORY, "mandatory"),
+        **dict.fromkeys(ADVISORY, "advisory"),
+    }
+
+
+def test_every_policy_has_a_description_severity_and_remediation(runner):
+    for policy in runner.session("dev", None).wait_ready():
+        assert policy.description, policy.name
+        assert policy.severity in ("low", "medium", "high", "critical"), policy.name
+        assert len(policy.remediation_steps) > 40, policy.name
+        assert policy.url.startswith("https://"), policy.name
+
+
+def test_policies_with_choices_publish_a_config_schema(runner):
+    policies = {p.name: p for p in runner.session("dev", None).wait_ready()}
+    expected = {
+        "alb-tls-policy": {"allowedPolicies", "securityHubStrict"},
+        "alb-deletion-protection": {"protectedStacks"},
+        "waf-managed-rules": {"requiredManagedRuleGroups", "requireRateBasedRule"},
+        "alb-security-group-ingress": {"publicCidrs"},
+        "alb-multi-az": {"minAvailabilityZones"},
+    }
+    for name, keys in expected.items():
+        schema = policies[name].config_schema
+        assert schema is not None and keys <= set(schema["properties"]), name
+    assert policies["alb-deletion-protection"].properties["protectedStacks"] == ["prod"]
+
+
+def test_the_pack_reports_its_name_and_the_version_in_pulumipolicy_yaml(runner):
+    result = runner.analyze(compliant_stack())
+    assert result.pack_name == "alb-guardrails"
+    version = re.search(r"^version:\s*(\S+)", (PACK_DIR / "PulumiPolicy.yaml").read_text(), re.M)
+    assert version and result.pack_version == version.group(1)
+
+
+@pytest.mark.parametrize(("stack", "level"), [("dev", "advisory"), ("prod", "mandatory")])
+def test_the_ci_policy_configs_are_valid_and_set_the_stack_levels(stack, level):
+    from preflight.analyzer import PolicyPackSession, StackContext, load_policy_config
+
+    config = load_policy_config(PACK_DIR / "config" / f"{stack}.json")
+    with PolicyPackSession.start(
+        PACK_DIR, context=StackContext(project="alb", stack=stack), policy_config=config
+    ) as session:
+        levels = {p.name: p.enforcement_level for p in session.wait_ready()}
+    assert levels["alb-deletion-protection"] == level
+    assert {name for name, value in levels.items() if value == "mandatory"} >= MANDATORY
+
+
+def test_an_invalid_policy_config_is_refused_with_the_policy_named():
+    from preflight.analyzer import PolicyPackError, PolicyPackSession, StackContext
+    from preflight.analyzer.config import parse_policy_config
+
+    config = parse_policy_config({"alb-tls-policy": {"securityHubStrict": "yes"}})
+    with (
+        PolicyPackSession.start(
+            PACK_DIR, context=StackContext(project="alb", stack="dev"), policy_config=config
+        ) as session,
+        pytest.raises(PolicyPackError, match="alb-tls-policy"),
+    ):
+        session.wait_ready()
+
+
+def test_the_pack_is_documented_policy_by_policy():
+    doc = (REPO / "docs" / "policies.md").read_text(encoding="utf-8")
+    import alb_guardrails
+
+    for policy in alb_guardrails.all_policies():
+        rows = [line for line in doc.splitlines() if line.startswith(f"| `{policy.name}`")]
+        assert len(rows) == 1, policy.name
+        assert policy.enforcement_level.value in rows[0], policy.name
+        for control in policy.tags or []:
+            assert control in rows[0], (policy.name, control)

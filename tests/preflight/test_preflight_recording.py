@@ -1,0 +1,183 @@
+"""What the recording monitor captures of each registration, seen through ``--json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from preflight_harness import run_preflight, write_program
+
+OPTIONS_PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+
+
+class Group(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("test:index:Group", name, None, opts)
+        self.bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
+        )
+        self.register_outputs({"bucketName": self.bucket.bucket})
+
+
+group = Group("grp")
+west = aws.Provider("west", region="us-west-2")
+topic = aws.sns.Topic(
+    "topic",
+    opts=pulumi.ResourceOptions(
+        provider=west,
+        delete_before_replace=True,
+        ignore_changes=["tags"],
+        additional_secret_outputs=["policy"],
+        aliases=[pulumi.Alias(name="old-topic")],
+        custom_timeouts=pulumi.CustomTimeouts(create="5m"),
+        depends_on=[group.bucket],
+    ),
+)
+subscription = aws.sns.TopicSubscription(
+    "sub", topic=topic.arn, protocol="email", endpoint=pulumi.Output.secret("ops@example.com")
+)
+pulumi.export("topicArn", topic.arn)
+pulumi.export("token", pulumi.Output.secret("s3cr3t"))
+pulumi.export("nested", {"count": 2, "names": ["a", "b"]})
+"""
+
+CONSUMER_PROGRAM = """
+import pulumi
+
+platform = pulumi.StackReference("organization/options/dev")
+pulumi.export("topicFromPlatform", platform.get_output("topicArn"))
+pulumi.export("tokenFromPlatform", platform.get_output("token"))
+"""
+
+
+@pytest.fixture(scope="module")
+def options_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    program = write_program(
+        tmp_path_factory.mktemp("programs") / "options",
+        OPTIONS_PROGRAM,
+        stack="config:\n  aws:region: eu-central-1\n",
+    )
+    result = run_preflight("--program", program, "--policy-pack", "none", "--json")
+    assert result.returncode == 0, result.stderr
+    return program, result.document()
+
+
+@pytest.fixture(scope="module")
+def resources(options_run: tuple[Path, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {resource["name"]: resource for resource in options_run[1]["resources"]}
+
+
+def test_component_children_are_qualified_by_the_component_type(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    bucket, group = resources["grp-bucket"], resources["grp"]
+    assert group["urn"] == "urn:pulumi:dev::options::test:index:Group::grp"
+    assert (
+        bucket["urn"]
+        == "urn:pulumi:dev::options::test:index:Group$aws:s3/bucket:Bucket::grp-bucket"
+    )
+    assert bucket["parent"] == group["urn"]
+    assert group["parent"] == "urn:pulumi:dev::options::pulumi:pulumi:Stack::options-dev"
+    assert (group["custom"], bucket["custom"]) == (False, True)
+
+
+def test_protect_and_retain_on_delete(resources: dict[str, dict[str, Any]]) -> None:
+    assert resources["grp-bucket"]["protect"] is True
+    assert resources["grp-bucket"]["retainOnDelete"] is True
+    assert resources["topic"]["protect"] is False
+
+
+def test_other_options(resources: dict[str, dict[str, Any]]) -> None:
+    topic = resources["topic"]
+    assert topic["deleteBeforeReplace"] is True
+    assert topic["ignoreChanges"] == ["tags"]
+    assert topic["additionalSecretOutputs"] == ["policy"]
+    assert topic["aliases"] == ["urn:pulumi:dev::options::aws:sns/topic:Topic::old-topic"]
+    assert topic["customTimeouts"] == {"create": "5m"}
+    assert resources["grp-bucket"]["urn"] in topic["dependencies"]
+
+
+def test_explicit_and_default_providers(resources: dict[str, dict[str, Any]]) -> None:
+    west = resources["west"]
+    assert west["type"] == "pulumi:providers:aws"
+    assert resources["topic"]["provider"] == f"{west['urn']}::{west['id']}"
+    # The explicit provider's region is the one its resources live in.
+    assert ":us-west-2:" in resources["topic"]["outputs"]["arn"]
+    default = resources["default_7_51_1"]
+    assert default["inputs"] == {"region": "eu-central-1", "version": "7.51.1"}
+    # A default provider's ID is unknown in a preview.
+    assert resources["grp-bucket"]["provider"] == (
+        f"{default['urn']}::04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    )
+    assert resources["grp-bucket"]["outputs"]["bucketRegionalDomainName"].endswith(
+        ".s3.eu-central-1.amazonaws.com"
+    )
+
+
+def test_checked_inputs_carry_autonamed_names(resources: dict[str, dict[str, Any]]) -> None:
+    topic = resources["topic"]
+    assert topic["inputs"]["name"].startswith("topic-")
+    assert topic["outputs"]["name"] == topic["inputs"]["name"]
+    assert resources["grp-bucket"]["inputs"]["bucket"].startswith("grp-bucket-")
+
+
+def test_secrets_are_masked_and_dependencies_recorded(resources: dict[str, dict[str, Any]]) -> None:
+    subscription = resources["sub"]
+    assert subscription["inputs"]["endpoint"] == "[secret]"
+    assert subscription["inputs"]["topic"] == resources["topic"]["outputs"]["arn"]
+    assert subscription["propertyDependencies"]["topic"] == [resources["topic"]["urn"]]
+    assert resources["topic"]["urn"] in subscription["dependencies"]
+
+
+def test_component_and_stack_outputs(
+    options_run: tuple[Path, dict[str, Any]], resources: dict[str, dict[str, Any]]
+) -> None:
+    document = options_run[1]
+    assert resources["grp"]["outputs"] == {
+        "bucketName": resources["grp-bucket"]["outputs"]["bucket"]
+    }
+    assert document["outputs"]["token"] == "[secret]"
+    assert document["outputs"]["nested"] == {"count": 2, "names": ["a", "b"]}
+    assert document["secretOutputs"] == ["token"]
+    assert "s3cr3t" not in json.dumps(document)
+    assert "ops@example.com" not in json.dumps(document)
+
+
+def test_records_come_in_a_stable_dependency_order(resources: dict[str, dict[str, Any]]) -> None:
+    order = list(resources)
+    assert (
+        order.index("grp") < order.index("grp-bucket") < order.index("topic") < order.index("sub")
+    )
+
+
+def test_stack_outputs_feed_a_stack_reference(
+    options_run: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    platform = tmp_path / "platform.json"
+    platform.write_text(json.dumps(options_run[1]))
+    consumer = write_program(tmp_path / "consumer", CONSUMER_PROGRAM)
+    result = run_preflight(
+        "--program",
+        consumer,
+        "--policy-pack",
+        "none",
+        "--json",
+        "--stack-outputs",
+        f"organization/options/dev={platform}",
+    )
+    assert result.returncode == 0, result.stderr
+    document = result.document()
+    assert document["outputs"]["topicFromPlatform"] == options_run[1]["outputs"]["topicArn"]
+    assert document["outputs"]["tokenFromPlatform"] == "[secret]"
+    assert document["secretOutputs"] == ["tokenFromPlatform"]
+
+    missing = run_preflight("--program", consumer, "--policy-pack", "none")
+    assert missing.returncode == 2
+    assert "StackReference 'organization/options/dev'" in missing.stderr
+    assert "--stack-outputs" in missing.stderr
+    assert "Traceback" not in missing.stderr

@@ -1,0 +1,196 @@
+"""Reports: text, the JSON document, the graph, and how secrets and unknowns appear in them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from preflight.cli import build_records, stable_order
+from preflight.codec import decode, encode, mask, unmask
+from preflight.records import UNKNOWN, Remediation, ResourceRecord, Secret, Violation
+from preflight.report import Plan, render_dot, render_json, render_text, summary_line, to_document
+
+STACK = "urn:pulumi:dev::shop::pulumi:pulumi:Stack::shop-dev"
+COMPONENT = "urn:pulumi:dev::shop::shop:index:Site::site"
+BUCKET = "urn:pulumi:dev::shop::shop:index:Site$aws:s3/bucket:Bucket::site-logs"
+LB = "urn:pulumi:dev::shop::shop:index:Site$aws:lb/loadBalancer:LoadBalancer::site"
+
+
+def _plan(violations: list[Violation] | None = None) -> Plan:
+    resources = [
+        ResourceRecord(urn=STACK, type="pulumi:pulumi:Stack", name="shop-dev", custom=False),
+        ResourceRecord(
+            urn=COMPONENT, type="shop:index:Site", name="site", custom=False, parent=STACK
+        ),
+        ResourceRecord(
+            urn=BUCKET,
+            type="aws:s3/bucket:Bucket",
+            name="site-logs",
+            custom=True,
+            parent=COMPONENT,
+            protect=True,
+            retain_on_delete=True,
+            inputs={"bucket": "site-logs-1234567", "policy": Secret("{}")},
+        ),
+        ResourceRecord(
+            urn=LB,
+            type="aws:lb/loadBalancer:LoadBalancer",
+            name="site",
+            custom=True,
+            parent=COMPONENT,
+            dependencies=(BUCKET,),
+            inputs={"name": "site-7654321", "dnsName": UNKNOWN},
+        ),
+    ]
+    return Plan(
+        project="shop",
+        stack="dev",
+        resources=resources,
+        outputs={"url": "https://x", "token": Secret("hunter2"), "later": UNKNOWN},
+        violations=violations or [],
+        remediations=[
+            Remediation(
+                policy_pack="p",
+                policy="alb-drop-invalid-headers",
+                urn=LB,
+                before={"dropInvalidHeaderFields": False},
+                after={"dropInvalidHeaderFields": True},
+            )
+        ],
+        policy_packs=[("alb-guardrails", "1.0.0")],
+    )
+
+
+def _violation(level: str, policy: str = "alb-https-required") -> Violation:
+    return Violation(
+        policy_pack="alb-guardrails",
+        policy=policy,
+        enforcement_level=level,
+        urn=LB,
+        message=f"{policy} says no",
+    )
+
+
+def test_json_document_masks_secrets_and_counts_violations() -> None:
+    plan = _plan([_violation("mandatory"), _violation("advisory", "waf-logging-enabled")])
+    document = json.loads(render_json(plan))
+    assert document["outputs"] == {"url": "https://x", "token": "[secret]", "later": "[unknown]"}
+    assert document["secretOutputs"] == ["token"]
+    assert document["summary"] == {"resources": 4, "mandatory": 1, "advisory": 1}
+    assert document["violations"][0] == {
+        "policyPack": "alb-guardrails",
+        "policy": "alb-https-required",
+        "enforcementLevel": "mandatory",
+        "urn": LB,
+        "message": "alb-https-required says no",
+        "severity": "",
+    }
+    bucket = document["resources"][2]
+    assert bucket["inputs"]["policy"] == "[secret]"
+    assert (bucket["protect"], bucket["retainOnDelete"]) == (True, True)
+    assert "hunter2" not in render_json(plan)
+    assert document["remediations"][0]["after"] == {"dropInvalidHeaderFields": True}
+
+
+def test_text_report_tree_violations_and_summary() -> None:
+    text = render_text(
+        _plan([_violation("mandatory"), _violation("advisory", "waf-logging-enabled")])
+    )
+    lines = text.splitlines()
+    assert "  pulumi:pulumi:Stack  shop-dev" in lines
+    assert "  └─ shop:index:Site  site" in lines
+    assert "     ├─ aws:s3/bucket:Bucket  site-logs  [protect, retain]" in lines
+    assert "     └─ aws:lb/loadBalancer:LoadBalancer  site" in lines
+    assert text.index("Policy violations: mandatory (1)") < text.index(
+        "Policy violations: advisory"
+    )
+    assert "  [alb-guardrails] alb-https-required  aws:lb/loadBalancer:LoadBalancer  site" in lines
+    assert "      alb-https-required says no" in lines
+    assert "      dropInvalidHeaderFields: false -> true" in lines
+    assert any(line.startswith("  token") and line.endswith("[secret]") for line in lines)
+    assert "hunter2" not in text
+    assert lines[-1] == summary_line(_plan([_violation("mandatory"), _violation("advisory")]))
+    assert lines[-1].startswith("FAIL: 4 resources, 1 mandatory and 1 advisory")
+
+
+def test_summary_without_violations_is_ok() -> None:
+    assert summary_line(_plan()).startswith("OK: 4 resources, 0 mandatory")
+
+
+def test_dot_graph_has_dependency_and_parent_edges() -> None:
+    dot = render_dot(_plan())
+    assert 'r3 [label="site\\naws:lb/loadBalancer:LoadBalancer"];' in dot
+    assert "  r3 -> r2;" in dot  # the load balancer depends on the bucket
+    assert "  r1 -> r2 [style=dashed, arrowhead=none];" in dot  # component → child
+
+
+def test_wire_encoding_round_trips_secrets_and_unknowns() -> None:
+    value = {"a": Secret({"b": [1, UNKNOWN]}), "c": UNKNOWN, "d": [Secret("x")]}
+    encoded = json.loads(json.dumps(encode(value)))
+    assert encoded["c"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    assert encoded["a"]["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    assert decode(encoded) == value
+
+
+def test_report_values_unmask_to_secrets_without_plaintext() -> None:
+    masked = mask({"token": Secret("hunter2"), "url": "u", "later": UNKNOWN})
+    assert masked == {"token": "[secret]", "url": "u", "later": "[unknown]"}
+    assert unmask(masked) == {"token": Secret("[secret]"), "url": "u", "later": UNKNOWN}
+
+
+def test_records_are_built_from_events_in_dependency_order() -> None:
+    events = [
+        {
+            "event": "resource",
+            "urn": LB,
+            "type": "aws:lb/loadBalancer:LoadBalancer",
+            "name": "site",
+            "custom": True,
+            "parent": COMPONENT,
+            "dependencies": [BUCKET],
+            "inputs": {"name": "n"},
+            "outputs": {"arn": "a"},
+        },
+        {
+            "event": "resource",
+            "urn": BUCKET,
+            "type": "aws:s3/bucket:Bucket",
+            "name": "site-logs",
+            "custom": True,
+            "parent": COMPONENT,
+            "protect": True,
+            "inputs": encode({"p": Secret(1)}),
+        },
+        {
+            "event": "resource",
+            "urn": COMPONENT,
+            "type": "shop:index:Site",
+            "name": "site",
+            "custom": False,
+            "parent": STACK,
+        },
+        {
+            "event": "resource",
+            "urn": STACK,
+            "type": "pulumi:pulumi:Stack",
+            "name": "shop-dev",
+            "custom": False,
+            "parent": None,
+        },
+        {"event": "outputs", "urn": COMPONENT, "outputs": {"url": "u"}},
+    ]
+    records = build_records(events, {"url": "u"})
+    assert [record.urn for record in records] == [STACK, COMPONENT, BUCKET, LB]
+    assert records[1].outputs == {"url": "u"}
+    assert records[2].inputs == {"p": Secret(1)} and records[2].protect is True
+    assert records[0].outputs == {"url": "u"}
+    assert stable_order(list(reversed(records))) == records
+
+
+@pytest.mark.parametrize("level", ["mandatory", "advisory", "remediate"])
+def test_each_level_is_its_own_group(level: str) -> None:
+    assert f"Policy violations: {level} (1)" in render_text(_plan([_violation(level)]))
+    assert to_document(_plan([_violation(level)]))["summary"]["mandatory"] == (
+        1 if level == "mandatory" else 0
+    )
