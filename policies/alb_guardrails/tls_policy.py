@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -20,58 +23,14 @@ NAME = "alb-tls-policy"
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
 API_DEFAULT_POLICY = "ELBSecurityPolicy-2016-08"
 
-# The Application Load Balancer security policies whose lowest protocol is TLS 1.2 or TLS 1.3
-# ("Security policies for your Application Load Balancer", the TLS 1.3, FIPS, post-quantum,
-# RFC 9151 and TLS 1.2 tables:
-# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
-TLS12_OR_LATER_POLICIES = (
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07",
-    "ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07",
-    "ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP1-FIPS-2023-07",
-    "ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP2-FIPS-2023-07",
-    "ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP3-FIPS-2023-07",
-    "ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP4-FIPS-2023-07",
-    "ELBSecurityPolicy-TLS-1-2-2017-01",
-    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-    "ELBSecurityPolicy-FS-1-2-2019-08",
-    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
-    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+# The ELB security policies whose lowest protocol is TLS 1.2 or 1.3, and Security Hub ELB.17's
+# list, with their AWS sources, live in one data file that the program's config validation
+# reads too, so the two always agree.
+_POLICY_TABLES = json.loads(
+    (Path(__file__).with_name("elb_security_policies.json")).read_text(encoding="utf-8")
 )
-
-# Security Hub control ELB.17's sslPolicies parameter (not customizable):
-# https://docs.aws.amazon.com/securityhub/latest/userguide/elb-controls.html#elb-17
-SECURITY_HUB_ELB17_POLICIES = (
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
-)
+TLS12_OR_LATER_POLICIES: tuple[str, ...] = tuple(_POLICY_TABLES["tls12OrLater"])
+SECURITY_HUB_ELB17_POLICIES: tuple[str, ...] = tuple(_POLICY_TABLES["securityHubElb17"])
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
