@@ -10,13 +10,13 @@ from pulumi_policy import (
     Severity,
 )
 
-from .common import LOAD_BALANCER, UNKNOWN, is_application_load_balancer, lookup, truth
+from .common import UNKNOWN, checks_application_load_balancer, lookup, truth
 
 NAME = "alb-access-logs-enabled"
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type not in LOAD_BALANCER or not is_application_load_balancer(args.props):
+    if not checks_application_load_balancer(args):
         return
     # accessLogs.enabled defaults to false, even when a bucket is given (pulumi-aws lb docs).
     enabled = truth(lookup(args.props, "accessLogs", "enabled"), default=False)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pulumi_policy import PolicyResource
+from pulumi_policy import PolicyResource, ResourceValidationArgs
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -160,6 +160,21 @@ def config_flag(config: Mapping[str, Any], key: str, default: bool) -> bool:
     return default if value is None else bool(value)
 
 
+def list_setting(default: Sequence[str], description: str) -> dict[str, Any]:
+    """The config schema of a list-of-strings policy setting."""
+    return {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": list(default),
+        "description": description,
+    }
+
+
+def flag_setting(default: bool, description: str) -> dict[str, Any]:
+    """The config schema of a boolean policy setting."""
+    return {"type": "boolean", "default": default, "description": description}
+
+
 def current_stack() -> str | None:
     """The stack being deployed: the engine starts every policy pack with ``PULUMI_STACK`` set."""
     return os.environ.get("PULUMI_STACK") or None
@@ -180,57 +195,50 @@ class Kind:
         return resource_type in self.tokens
 
 
+def _kind(label: str, *tokens: str) -> Kind:
+    return Kind(label, frozenset(tokens))
+
+
 def _elbv2(member: str, label: str) -> Kind:
-    return Kind(label, frozenset({f"aws:lb/{member}", f"aws:alb/{member}"}))
+    return _kind(label, f"aws:lb/{member}", f"aws:alb/{member}")
 
 
 LOAD_BALANCER: Final = _elbv2("loadBalancer:LoadBalancer", "load balancer")
 LISTENER: Final = _elbv2("listener:Listener", "listener")
 LISTENER_RULE: Final = _elbv2("listenerRule:ListenerRule", "listener rule")
 TARGET_GROUP: Final = _elbv2("targetGroup:TargetGroup", "target group")
-WEB_ACL: Final = Kind("web ACL", frozenset({"aws:wafv2/webAcl:WebAcl"}))
-WEB_ACL_ASSOCIATION: Final = Kind(
-    "web ACL association", frozenset({"aws:wafv2/webAclAssociation:WebAclAssociation"})
+WEB_ACL: Final = _kind("web ACL", "aws:wafv2/webAcl:WebAcl")
+WEB_ACL_ASSOCIATION: Final = _kind(
+    "web ACL association", "aws:wafv2/webAclAssociation:WebAclAssociation"
 )
-WEB_ACL_LOGGING: Final = Kind(
+WEB_ACL_LOGGING: Final = _kind(
     "web ACL logging configuration",
-    frozenset({"aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"}),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
 )
-BUCKET: Final = Kind("bucket", frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}))
-BUCKET_PUBLIC_ACCESS_BLOCK: Final = Kind(
-    "public access block", frozenset({"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"})
+BUCKET: Final = _kind("bucket", "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+BUCKET_PUBLIC_ACCESS_BLOCK: Final = _kind(
+    "public access block", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 )
-BUCKET_OWNERSHIP_CONTROLS: Final = Kind(
-    "ownership controls", frozenset({"aws:s3/bucketOwnershipControls:BucketOwnershipControls"})
+BUCKET_OWNERSHIP_CONTROLS: Final = _kind(
+    "ownership controls", "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 )
-BUCKET_ENCRYPTION: Final = Kind(
+BUCKET_ENCRYPTION: Final = _kind(
     "server-side encryption configuration",
-    frozenset(
-        {
-            "aws:s3/bucketServerSideEncryptionConfiguration:"
-            "BucketServerSideEncryptionConfiguration",
-            "aws:s3/bucketServerSideEncryptionConfigurationV2:"
-            "BucketServerSideEncryptionConfigurationV2",
-        }
-    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 )
-BUCKET_POLICY: Final = Kind("bucket policy", frozenset({"aws:s3/bucketPolicy:BucketPolicy"}))
-BUCKET_LIFECYCLE: Final = Kind(
+BUCKET_POLICY: Final = _kind("bucket policy", "aws:s3/bucketPolicy:BucketPolicy")
+BUCKET_LIFECYCLE: Final = _kind(
     "lifecycle configuration",
-    frozenset(
-        {
-            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-            "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
-        }
-    ),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 )
-SECURITY_GROUP: Final = Kind("security group", frozenset({"aws:ec2/securityGroup:SecurityGroup"}))
-SECURITY_GROUP_RULE: Final = Kind(
-    "security group rule", frozenset({"aws:ec2/securityGroupRule:SecurityGroupRule"})
+SECURITY_GROUP: Final = _kind("security group", "aws:ec2/securityGroup:SecurityGroup")
+SECURITY_GROUP_RULE: Final = _kind(
+    "security group rule", "aws:ec2/securityGroupRule:SecurityGroupRule"
 )
-SECURITY_GROUP_INGRESS_RULE: Final = Kind(
-    "security group ingress rule",
-    frozenset({"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"}),
+SECURITY_GROUP_INGRESS_RULE: Final = _kind(
+    "security group ingress rule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 )
 
 # The properties other resources use to name a resource of each kind (an S3 bucket is named by
@@ -243,6 +251,11 @@ def is_application_load_balancer(props: Mapping[str, Any]) -> bool:
     """Whether a load balancer is an ALB: ``loadBalancerType`` defaults to ``application``."""
     kind = lookup(props, "loadBalancerType")
     return kind is None or kind is UNKNOWN or kind == "application"
+
+
+def checks_application_load_balancer(args: ResourceValidationArgs) -> bool:
+    """Whether a resource policy is looking at an application load balancer."""
+    return args.resource_type in LOAD_BALANCER and is_application_load_balancer(args.props)
 
 
 def is_internet_facing(props: Mapping[str, Any]) -> bool | _Unknown:
@@ -274,6 +287,15 @@ class StackView:
     def load_balancers(self) -> list[PolicyResource]:
         """The application load balancers of the stack."""
         return [lb for lb in self.of(LOAD_BALANCER) if is_application_load_balancer(lb.props)]
+
+    def listeners_of(self, load_balancer: PolicyResource) -> list[PolicyResource]:
+        """The listeners whose ``loadBalancerArn`` names ``load_balancer``."""
+        return self.referring(load_balancer, LISTENER, "loadBalancerArn")
+
+    def load_balancer_of(self, listener: PolicyResource) -> PolicyResource | None:
+        """The load balancer a listener belongs to, when the stack declares it."""
+        found = self.referenced(listener, LOAD_BALANCER, "loadBalancerArn")
+        return found[0] if found else None
 
     def referenced(
         self, resource: PolicyResource, kind: Kind, *path: str | int
@@ -319,7 +341,7 @@ def target_kind(resource: PolicyResource) -> Kind:
     for kind in _ALL_KINDS:
         if resource.resource_type in kind:
             return kind
-    return Kind(resource.resource_type, frozenset({resource.resource_type}))
+    return _kind(resource.resource_type, resource.resource_type)
 
 
 def _identifiers(resource: PolicyResource, kind: Kind) -> set[str]:

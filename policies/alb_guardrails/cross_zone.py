@@ -15,20 +15,13 @@ from pulumi_policy import (
     Severity,
 )
 
-from .common import (
-    LOAD_BALANCER,
-    TARGET_GROUP,
-    UNKNOWN,
-    is_application_load_balancer,
-    lookup,
-    truth,
-)
+from .common import TARGET_GROUP, UNKNOWN, checks_application_load_balancer, lookup, truth
 
 NAME = "alb-cross-zone-enabled"
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type in LOAD_BALANCER and is_application_load_balancer(args.props):
+    if checks_application_load_balancer(args):
         # Always on for application load balancers; absent means on.
         enabled = truth(lookup(args.props, "enableCrossZoneLoadBalancing"), default=True)
         if enabled is not UNKNOWN and not enabled:

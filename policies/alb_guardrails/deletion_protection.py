@@ -22,11 +22,11 @@ from pulumi_policy import (
 )
 
 from .common import (
-    LOAD_BALANCER,
     UNKNOWN,
+    checks_application_load_balancer,
     config_list,
     current_stack,
-    is_application_load_balancer,
+    list_setting,
     lookup,
     truth,
 )
@@ -36,7 +36,7 @@ DEFAULT_PROTECTED_STACKS = ("prod",)
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type not in LOAD_BALANCER or not is_application_load_balancer(args.props):
+    if not checks_application_load_balancer(args):
         return
     missing = []
     # enable_deletion_protection defaults to false (pulumi-aws lb docs).
@@ -72,12 +72,9 @@ def policy() -> ResourceValidationPolicy:
         tags=["ELB.6", "CKV_AWS_150"],
         config_schema=PolicyConfigSchema(
             properties={
-                "protectedStacks": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": list(DEFAULT_PROTECTED_STACKS),
-                    "description": "Stacks whose load balancers must be protected.",
-                }
+                "protectedStacks": list_setting(
+                    DEFAULT_PROTECTED_STACKS, "Stacks whose load balancers must be protected."
+                )
             }
         ),
         remediation_steps=(

@@ -20,7 +20,6 @@ from pulumi_policy import (
 from .common import (
     LISTENER,
     LISTENER_RULE,
-    LOAD_BALANCER,
     UNKNOWN,
     StackView,
     describe,
@@ -52,13 +51,11 @@ def _action_problem(action: Any) -> str | None:
 
 
 def _http_listeners(stack: StackView) -> list[PolicyResource]:
-    found = []
-    for listener in stack.of(LISTENER):
-        load_balancers = stack.referenced(listener, LOAD_BALANCER, "loadBalancerArn")
-        load_balancer = load_balancers[0] if load_balancers else None
-        if listener_protocol(listener, load_balancer) == "HTTP":
-            found.append(listener)
-    return found
+    return [
+        listener
+        for listener in stack.of(LISTENER)
+        if listener_protocol(listener, stack.load_balancer_of(listener)) == "HTTP"
+    ]
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:

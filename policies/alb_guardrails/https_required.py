@@ -14,7 +14,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .common import LISTENER, UNKNOWN, StackView, describe, listener_protocol, lookup
+from .common import UNKNOWN, StackView, describe, listener_protocol, lookup
 
 NAME = "alb-https-required"
 
@@ -27,7 +27,7 @@ def _has_certificate(listener_props: object) -> bool:
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     stack = StackView(args.resources)
     for load_balancer in stack.load_balancers():
-        listeners = stack.referring(load_balancer, LISTENER, "loadBalancerArn")
+        listeners = stack.listeners_of(load_balancer)
         protocols = [listener_protocol(listener, load_balancer) for listener in listeners]
         if any(protocol is UNKNOWN for protocol in protocols):
             continue

@@ -105,8 +105,27 @@ _COVERS: dict[str, Callable[[str, str], bool]] = {
 _MATCH_ALL: dict[str, frozenset[str]] = {
     "pathPattern": frozenset({"*", "/*"}),
     "hostHeader": frozenset({"*"}),
-    "sourceIp": frozenset({"0.0.0.0/0", "::/0"}),
 }
+# Every client address is in one of these; a load balancer whose ipAddressType is ipv4 (the
+# default) has IPv4 clients only, a dualstack one has IPv6 clients too.
+_ANY_IPV4, _ANY_IPV6 = "0.0.0.0/0", "::/0"
+
+
+def _query_strings(value: Any) -> tuple[str, ...] | None:
+    """A query-string condition's ``key=value`` patterns; None when any part is unknown.
+
+    A pair without a key matches the value under any key.
+    """
+    pairs = elements(value)
+    if not isinstance(pairs, list):
+        return None
+    strings = []
+    for pair in pairs:
+        key, pattern = lookup(pair, "key"), lookup(pair, "value")
+        if any(part is UNKNOWN for part in (pair, key, pattern)) or not isinstance(pattern, str):
+            return None
+        strings.append(f"{key if isinstance(key, str) and key else '*'}={pattern}")
+    return tuple(strings)
 
 
 def _conditions(rule: PolicyResource) -> list[Condition] | None:
@@ -122,18 +141,16 @@ def _conditions(rule: PolicyResource) -> list[Condition] | None:
             value = lookup(condition, field)
             if value is None:
                 continue
-            if value is UNKNOWN or lookup(value, "regexValues") not in (None, []):
+            if value is UNKNOWN or elements(lookup(value, "regexValues")) != []:
                 return None
             if field == "queryStrings":
-                pairs = elements(value)
-                if not isinstance(pairs, list):
+                strings = _query_strings(value)
+                if strings is None:
                     return None
-                strings = [
-                    f"{text(lookup(pair, 'key')) or '*'}={text(lookup(pair, 'value')) or ''}"
-                    for pair in pairs
-                ]
-                conditions.append(Condition("queryString", tuple(strings)))
+                conditions.append(Condition("queryString", strings))
                 continue
+            if field not in _COVERS:
+                return None
             values = elements(lookup(value, "values"))
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 return None
@@ -155,14 +172,20 @@ def _implies(narrow: Condition, wide: Condition) -> bool:
     return all(any(covers(w, n) for w in wide.values) for n in narrow.values)
 
 
-def _matches_everything(condition: Condition) -> bool:
-    return bool(set(condition.values) & _MATCH_ALL.get(condition.field, frozenset()))
+def _matches_everything(condition: Condition, ipv6_clients: bool) -> bool:
+    values = set(condition.values)
+    if condition.field == "sourceIp":
+        return _ANY_IPV4 in values and (_ANY_IPV6 in values or not ipv6_clients)
+    return bool(values & _MATCH_ALL.get(condition.field, frozenset()))
 
 
-def covers(earlier: list[Condition], later: list[Condition]) -> bool:
-    """Whether a rule with conditions ``earlier`` matches every request ``later`` matches."""
+def covers(earlier: list[Condition], later: list[Condition], ipv6_clients: bool = True) -> bool:
+    """Whether a rule with conditions ``earlier`` matches every request ``later`` matches.
+
+    ``ipv6_clients``: whether the listener's load balancer may take IPv6 clients.
+    """
     return all(
-        _matches_everything(wide) or any(_implies(narrow, wide) for narrow in later)
+        _matches_everything(wide, ipv6_clients) or any(_implies(narrow, wide) for narrow in later)
         for wide in earlier
     )
 
@@ -174,18 +197,22 @@ class _Rule:
     conditions: list[Condition]
 
 
-def _listener_key(stack: StackView, rule: PolicyResource) -> Any:
+def _listener(stack: StackView, rule: PolicyResource) -> tuple[Any, bool]:
+    """What identifies a rule's listener, and whether IPv6 clients may reach that listener."""
     listeners = stack.referenced(rule, LISTENER, "listenerArn")
-    if listeners:
-        return listeners[0].urn
-    return text(lookup(rule.props, "listenerArn"))
+    if not listeners:
+        return text(lookup(rule.props, "listenerArn")), True
+    load_balancer = stack.load_balancer_of(listeners[0])
+    address_type = lookup(load_balancer.props, "ipAddressType") if load_balancer else UNKNOWN
+    return listeners[0].urn, not (address_type is None or address_type == "ipv4")
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     stack = StackView(args.resources)
     by_listener: dict[Any, list[_Rule]] = {}
+    ipv6_clients: dict[Any, bool] = {}
     for resource in stack.of(LISTENER_RULE):
-        listener = _listener_key(stack, resource)
+        listener, ipv6_clients[listener] = _listener(stack, resource)
         priority = number(lookup(resource.props, "priority"))
         conditions = _conditions(resource)
         # Without a listener, a known priority or comparable conditions there is nothing to
@@ -193,11 +220,13 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         if listener is None or priority is None or conditions is None:
             continue
         by_listener.setdefault(listener, []).append(_Rule(resource, priority, conditions))
-    for rules in by_listener.values():
+    for listener, rules in by_listener.items():
         rules.sort(key=lambda rule: rule.priority)
         for index, later in enumerate(rules):
             for earlier in rules[:index]:
-                if earlier.conditions and covers(earlier.conditions, later.conditions):
+                if earlier.conditions and covers(
+                    earlier.conditions, later.conditions, ipv6_clients[listener]
+                ):
                     report_violation(
                         f"Rule {describe(later.resource)} (priority {later.priority}) is never "
                         f"reached: rule {describe(earlier.resource)} (priority "

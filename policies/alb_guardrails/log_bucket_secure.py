@@ -130,7 +130,10 @@ def _denies_insecure_transport(document: Any) -> bool:
     for statement in statements:
         if not isinstance(statement, dict) or statement.get("Effect") != "Deny":
             continue
-        for operator, keys in (statement.get("Condition") or {}).items():
+        conditions = statement.get("Condition")
+        if not isinstance(conditions, dict):
+            continue
+        for operator, keys in conditions.items():
             if operator != "Bool" or not isinstance(keys, dict):
                 continue
             for key, value in keys.items():

@@ -17,7 +17,7 @@ from pulumi_policy import (
     Severity,
 )
 
-from .common import LOAD_BALANCER, UNKNOWN, elements, is_application_load_balancer, lookup
+from .common import UNKNOWN, checks_application_load_balancer, elements, lookup
 
 NAME = "alb-multi-az"
 # Security Hub ELB.13's default minAvailabilityZones.
@@ -25,7 +25,7 @@ DEFAULT_MIN_ZONES = 2
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type not in LOAD_BALANCER or not is_application_load_balancer(args.props):
+    if not checks_application_load_balancer(args):
         return
     minimum = int(args.get_config().get("minAvailabilityZones", DEFAULT_MIN_ZONES))
     subnets = elements(lookup(args.props, "subnets"))

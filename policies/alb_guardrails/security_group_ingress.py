@@ -8,7 +8,7 @@ Ingress reaches a security group three ways, all checked: inline ``ingress`` blo
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,6 @@ from pulumi_policy import (
 )
 
 from .common import (
-    LISTENER,
     SECURITY_GROUP,
     SECURITY_GROUP_INGRESS_RULE,
     SECURITY_GROUP_RULE,
@@ -32,6 +31,7 @@ from .common import (
     config_list,
     describe,
     known_elements,
+    list_setting,
     lookup,
     number,
     text,
@@ -77,47 +77,36 @@ def _protocol(value: Any) -> str | None:
     return str(value).lower()
 
 
+def _permission(
+    declared_on: PolicyResource, props: Any, protocol_key: str, cidrs: Iterable[Any]
+) -> Ingress:
+    return Ingress(
+        declared_on,
+        _protocol(lookup(props, protocol_key)),
+        number(lookup(props, "fromPort")),
+        number(lookup(props, "toPort")),
+        tuple(cidr for cidr in cidrs if isinstance(cidr, str)),
+    )
+
+
+def _cidr_blocks(props: Any) -> list[Any]:
+    """The IPv4 and IPv6 source lists of an inline ingress block or a security group rule."""
+    return [
+        cidr
+        for key in ("cidrBlocks", "ipv6CidrBlocks")
+        for cidr in known_elements(lookup(props, key))
+    ]
+
+
 def _ingress(stack: StackView, group: PolicyResource) -> Iterator[Ingress]:
     for block in known_elements(lookup(group.props, "ingress")):
-        yield Ingress(
-            group,
-            _protocol(lookup(block, "protocol")),
-            number(lookup(block, "fromPort")),
-            number(lookup(block, "toPort")),
-            tuple(
-                cidr
-                for key in ("cidrBlocks", "ipv6CidrBlocks")
-                for cidr in known_elements(lookup(block, key))
-                if isinstance(cidr, str)
-            ),
-        )
+        yield _permission(group, block, "protocol", _cidr_blocks(block))
     for rule in stack.referring(group, SECURITY_GROUP_RULE, "securityGroupId"):
-        if lookup(rule.props, "type") != "ingress":
-            continue
-        yield Ingress(
-            rule,
-            _protocol(lookup(rule.props, "protocol")),
-            number(lookup(rule.props, "fromPort")),
-            number(lookup(rule.props, "toPort")),
-            tuple(
-                cidr
-                for key in ("cidrBlocks", "ipv6CidrBlocks")
-                for cidr in known_elements(lookup(rule.props, key))
-                if isinstance(cidr, str)
-            ),
-        )
+        if lookup(rule.props, "type") == "ingress":
+            yield _permission(rule, rule.props, "protocol", _cidr_blocks(rule.props))
     for rule in stack.referring(group, SECURITY_GROUP_INGRESS_RULE, "securityGroupId"):
-        yield Ingress(
-            rule,
-            _protocol(lookup(rule.props, "ipProtocol")),
-            number(lookup(rule.props, "fromPort")),
-            number(lookup(rule.props, "toPort")),
-            tuple(
-                cidr
-                for key in ("cidrIpv4", "cidrIpv6")
-                if isinstance(cidr := text(lookup(rule.props, key)), str)
-            ),
-        )
+        cidrs = [text(lookup(rule.props, key)) for key in ("cidrIpv4", "cidrIpv6")]
+        yield _permission(rule, rule.props, "ipProtocol", cidrs)
 
 
 def _allowed(ingress: Ingress, listener_ports: set[int]) -> bool:
@@ -135,7 +124,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         for cidr in config_list(args.get_config(), "publicCidrs", DEFAULT_PUBLIC_CIDRS)
     }
     for load_balancer in stack.load_balancers():
-        listeners = stack.referring(load_balancer, LISTENER, "loadBalancerArn")
+        listeners = stack.listeners_of(load_balancer)
         ports = [number(lookup(listener.props, "port")) for listener in listeners]
         if any(lookup(listener.props, "port") is UNKNOWN for listener in listeners):
             continue
@@ -166,12 +155,9 @@ def policy() -> StackValidationPolicy:
         tags=["EC2.18"],
         config_schema=PolicyConfigSchema(
             properties={
-                "publicCidrs": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": list(DEFAULT_PUBLIC_CIDRS),
-                    "description": "Source CIDRs that count as the internet.",
-                }
+                "publicCidrs": list_setting(
+                    DEFAULT_PUBLIC_CIDRS, "Source CIDRs that count as the internet."
+                )
             }
         ),
         remediation_steps=(

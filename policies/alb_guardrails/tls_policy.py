@@ -14,7 +14,16 @@ from pulumi_policy import (
     Severity,
 )
 
-from .common import LISTENER, UNKNOWN, config_flag, config_list, lookup, text
+from .common import (
+    LISTENER,
+    UNKNOWN,
+    config_flag,
+    config_list,
+    flag_setting,
+    list_setting,
+    lookup,
+    text,
+)
 
 NAME = "alb-tls-policy"
 
@@ -72,20 +81,14 @@ def policy() -> ResourceValidationPolicy:
         tags=["ELB.17", "CKV_AWS_103"],
         config_schema=PolicyConfigSchema(
             properties={
-                "allowedPolicies": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": list(TLS12_OR_LATER_POLICIES),
-                    "description": "ELB security policies an HTTPS listener may use.",
-                },
-                "securityHubStrict": {
-                    "type": "boolean",
-                    "default": False,
-                    "description": (
-                        "Allow only Security Hub ELB.17's recommended policies instead of "
-                        "allowedPolicies."
-                    ),
-                },
+                "allowedPolicies": list_setting(
+                    TLS12_OR_LATER_POLICIES, "ELB security policies an HTTPS listener may use."
+                ),
+                "securityHubStrict": flag_setting(
+                    False,
+                    "Allow only Security Hub ELB.17's recommended policies instead of "
+                    "allowedPolicies.",
+                ),
             }
         ),
         remediation_steps=(

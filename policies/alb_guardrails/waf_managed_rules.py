@@ -15,7 +15,17 @@ from pulumi_policy import (
     Severity,
 )
 
-from .common import UNKNOWN, WEB_ACL, config_flag, config_list, elements, lookup, text
+from .common import (
+    UNKNOWN,
+    WEB_ACL,
+    config_flag,
+    config_list,
+    elements,
+    flag_setting,
+    list_setting,
+    lookup,
+    text,
+)
 
 NAME = "waf-managed-rules"
 
@@ -39,11 +49,17 @@ def _statements(props: Any) -> Iterator[tuple[str, Any]] | None:
             api_rules = json.loads(rule_json)
         except ValueError:
             return None
+        # Anything but a list of rule objects holds no rule this policy can count.
+        api_statements = (
+            [rule.get("Statement") for rule in api_rules if isinstance(rule, dict)]
+            if isinstance(api_rules, list)
+            else []
+        )
         return (
-            (kind[0].lower() + kind[1:], statement)
-            for rule in api_rules
-            if isinstance(rule, dict)
-            for kind, statement in (rule.get("Statement") or {}).items()
+            (kind[:1].lower() + kind[1:], statement)
+            for api_statement in api_statements
+            if isinstance(api_statement, dict)
+            for kind, statement in api_statement.items()
         )
     rules = elements(lookup(props, "rules"))
     if rules is UNKNOWN:
@@ -106,17 +122,12 @@ def policy() -> ResourceValidationPolicy:
         tags=["WAF.10", "CKV_AWS_192"],
         config_schema=PolicyConfigSchema(
             properties={
-                "requiredManagedRuleGroups": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": list(DEFAULT_REQUIRED_GROUPS),
-                    "description": "AWS managed rule groups every web ACL must include.",
-                },
-                "requireRateBasedRule": {
-                    "type": "boolean",
-                    "default": True,
-                    "description": "Whether every web ACL needs a rate-based rule.",
-                },
+                "requiredManagedRuleGroups": list_setting(
+                    DEFAULT_REQUIRED_GROUPS, "AWS managed rule groups every web ACL must include."
+                ),
+                "requireRateBasedRule": flag_setting(
+                    True, "Whether every web ACL needs a rate-based rule."
+                ),
             }
         ),
         remediation_steps=(

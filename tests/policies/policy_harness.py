@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -499,6 +501,23 @@ def run_direct(
                     for message, urn in reports
                 )
     return findings
+
+
+def run_preflight(*arguments: str) -> tuple[int, dict[str, Any]]:
+    """``python -m preflight ... --policy-pack policies --json`` as a user runs it.
+
+    Returns the exit status (0, or 1 for a mandatory violation) and the JSON report.
+    """
+    completed = subprocess.run(
+        [sys.executable, "-m", "preflight", *arguments, "--policy-pack", str(PACK_DIR), "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert completed.returncode in (0, 1), completed.stderr
+    return completed.returncode, json.loads(completed.stdout)
 
 
 def _options(res: Res) -> PolicyResourceOptions:

@@ -12,7 +12,7 @@ from alb_guardrails.common import (
     updated_props,
 )
 from policy_harness import UNKNOWN as SPEC_UNKNOWN
-from policy_harness import wire
+from policy_harness import add_rule, compliant_stack, fired, wire
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 from pulumi_policy.secret import Secret, secrets_preserving_proxy
@@ -75,3 +75,25 @@ def test_kinds_match_both_elbv2_token_modules():
     assert "aws:alb/loadBalancer:LoadBalancer" in LOAD_BALANCER
     assert "aws:alb/listener:Listener" in LISTENER
     assert "aws:elb/loadBalancer:LoadBalancer" not in LOAD_BALANCER
+
+
+def test_every_policy_reads_aws_alb_tokens_like_aws_lb_ones(protocol_runner):
+    # pulumi-aws registers the ELBv2 resources under both modules (aws.lb and aws.alb).
+    stack = compliant_stack()
+    del stack["alb"].inputs["accessLogs"]
+    stack["http"].inputs["defaultActions"] = [{"type": "forward", "targetGroupArn": "arn:tg"}]
+    stack["https"].inputs["sslPolicy"] = "ELBSecurityPolicy-2016-08"
+    stack["api"].inputs["loadBalancingCrossZoneEnabled"] = "false"
+    add_rule(stack, "web", 1, {"pathPattern": {"values": ["/*"]}})
+    expected = fired(protocol_runner.run(stack))
+    for res in stack.values():
+        res.type = res.type.replace("aws:lb/", "aws:alb/")
+    assert "aws:alb/targetGroup:TargetGroup" in {res.type for res in stack.values()}
+    assert fired(protocol_runner.run(stack)) == expected
+    assert {policy for policy, _ in expected} >= {
+        "alb-access-logs-enabled",
+        "alb-http-redirect-only",
+        "alb-tls-policy",
+        "alb-cross-zone-enabled",
+        "alb-listener-rule-reachable",
+    }

@@ -5,41 +5,18 @@ Each program runs once per module; the tests read its report.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from policy_harness import run_preflight
 
 REPO = Path(__file__).resolve().parents[2]
 PROGRAMS = REPO / "tests" / "fixtures" / "programs"
 
 
-def preflight(program: Path, stack: str = "dev", *extra: str) -> tuple[int, dict[str, Any]]:
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "preflight",
-            "--program",
-            str(program),
-            "--stack",
-            stack,
-            "--policy-pack",
-            str(REPO / "policies"),
-            "--json",
-            *extra,
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert completed.returncode in (0, 1), completed.stderr
-    return completed.returncode, json.loads(completed.stdout)
+def preflight(program: Path) -> tuple[int, dict[str, Any]]:
+    return run_preflight("--program", str(program), "--stack", "dev")
 
 
 def fired(report: dict[str, Any]) -> set[tuple[str, str, str]]:

@@ -2,7 +2,7 @@
 
 import pytest
 from alb_guardrails.listener_rule_reachable import Condition, covers
-from policy_harness import add_rule, as_preview, compliant_stack, hits
+from policy_harness import UNKNOWN, add_rule, as_preview, compliant_stack, hits
 
 POLICY = "alb-listener-rule-reachable"
 
@@ -71,3 +71,45 @@ def path(*values):
 )
 def test_covers(earlier, later, shadowed):
     assert covers(earlier, later) is shadowed
+
+
+def test_an_unknown_query_string_key_is_not_read_as_any_key(run):
+    # At preview a key built from another resource's output is unknown; it may be any key, so
+    # the earlier rule cannot be shown to cover the later one.
+    stack = compliant_stack()
+    add_rule(stack, "flag", 1, {"queryStrings": [{"key": UNKNOWN, "value": "on"}]})
+    add_rule(stack, "beta", 2, {"queryStrings": [{"key": "beta", "value": "on"}]})
+    assert hits(run(stack), POLICY) == set()
+
+
+def test_a_query_string_without_a_key_matches_any_key(run):
+    stack = compliant_stack()
+    add_rule(stack, "flag", 1, {"queryStrings": [{"value": "on"}]})
+    add_rule(stack, "beta", 2, {"queryStrings": [{"key": "beta", "value": "on"}]})
+    assert hits(run(stack), POLICY) == {"beta"}
+
+
+def test_an_empty_regex_value_list_still_compares(run):
+    # The proxies hand lists over as Sequences, which never equal a Python list.
+    stack = compliant_stack()
+    add_rule(stack, "web", 1, {"pathPattern": {"values": ["/*"], "regexValues": []}})
+    assert hits(run(stack), POLICY) == {"api-route"}
+
+
+def test_regex_conditions_are_not_compared(run):
+    stack = compliant_stack()
+    add_rule(stack, "web", 1, {"pathPattern": {"regexValues": ["^/.*$"]}})
+    assert hits(run(stack), POLICY) == set()
+
+
+def test_an_ipv4_catch_all_source_shadows_only_on_an_ipv4_load_balancer(run):
+    # A dualstack load balancer also takes IPv6 clients, which 0.0.0.0/0 does not match.
+    stack = compliant_stack()
+    add_rule(stack, "ipv4", 1, {"sourceIp": {"values": ["0.0.0.0/0"]}})
+    assert hits(run(stack), POLICY) == {"api-route"}
+    stack["alb"].inputs["ipAddressType"] = "dualstack"
+    assert hits(run(stack), POLICY) == set()
+    stack["alb"].inputs["ipAddressType"] = UNKNOWN
+    assert hits(run(stack), POLICY) == set()
+    add_rule(stack, "any-address", 2, {"sourceIp": {"values": ["0.0.0.0/0", "::/0"]}})
+    assert hits(run(stack), POLICY) == {"api-route"}

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from policy_harness import BUCKET_POLICY, UNKNOWN, as_preview, compliant_stack, hits
 
 POLICY = "alb-log-bucket-secure"
@@ -48,6 +49,15 @@ def test_a_missing_tls_only_statement_is_flagged(run):
     assert hits(run(stack), POLICY) == {"alb-logs"}
 
 
+@pytest.mark.parametrize("condition", [["Bool"], "aws:SecureTransport", {"Bool": ["false"]}])
+def test_a_malformed_deny_condition_is_reported_not_a_crash(run, condition):
+    stack = compliant_stack()
+    document = json.loads(stack["alb-logs-policy"].inputs["policy"])
+    document["Statement"][1]["Condition"] = condition
+    stack["alb-logs-policy"].inputs["policy"] = json.dumps(document)
+    assert hits(run(stack), POLICY) == {"alb-logs"}
+
+
 def test_an_unknown_policy_document_is_not_a_violation(run):
     stack = compliant_stack()
     stack["alb-logs-policy"].inputs["policy"] = UNKNOWN
@@ -77,3 +87,13 @@ def test_buckets_the_load_balancer_does_not_log_to_are_out_of_scope(run):
     assert BUCKET_POLICY in {res.type for res in stack.values()}
     del stack["alb-logs-lifecycle"]
     assert hits(run(stack), POLICY) == set()
+
+
+def test_a_policy_document_given_as_an_object_is_read_through_the_proxies(run):
+    # `policy` also takes an aws.iam.PolicyDocument: it reaches the pack as a proxied object.
+    stack = compliant_stack()
+    document = json.loads(stack["alb-logs-policy"].inputs["policy"])
+    stack["alb-logs-policy"].inputs["policy"] = document
+    assert hits(run(stack), POLICY) == set()
+    document["Statement"] = document["Statement"][:1]
+    assert hits(run(stack), POLICY) == {"alb-logs"}

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from policy_harness import compliant_stack, hits
 
 POLICY = "waf-managed-rules"
@@ -49,3 +50,21 @@ def test_reads_rules_given_as_waf_json(run):
     assert [f.message.split("\n")[-1] for f in findings] == [
         "Web ACL 'waf' lacks the AWS managed rule group(s) AWSManagedRulesKnownBadInputsRuleSet."
     ]
+
+
+@pytest.mark.parametrize(
+    "rule_json",
+    [
+        '{"Name": "not-a-list"}',
+        "5",
+        '[{"Name": "x", "Statement": ["ManagedRuleGroupStatement"]}]',
+        '[{"Name": "x", "Statement": {"ManagedRuleGroupStatement": "AWS"}}]',
+    ],
+)
+def test_rule_json_of_an_unexpected_shape_is_reported_not_a_crash(run, rule_json):
+    stack = compliant_stack()
+    del stack["waf"].inputs["rules"]
+    stack["waf"].inputs["ruleJson"] = rule_json
+    findings = [f for f in run(stack) if f.policy == POLICY]
+    assert {(f.resource, f.level) for f in findings} == {("waf", "advisory")}
+    assert "AWSManagedRulesCommonRuleSet" in findings[0].message
