@@ -8,7 +8,7 @@ the strings the engine passes) and returns a :class:`StackConfig`, or raises
 from __future__ import annotations
 
 import difflib
-import fnmatch
+import functools
 import ipaddress
 import json
 import re
@@ -25,6 +25,8 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -57,9 +59,12 @@ def _cidr(value: str) -> str:
 
 
 def _country(value: str) -> str:
-    if pycountry.countries.get(alpha_2=value) is None:
+    # pycountry matches case-insensitively; WAF's geo match takes the upper-case code only
+    # (CountryCodes enum, AWS WAFv2 API reference), so "de" is read as "DE".
+    country = pycountry.countries.get(alpha_2=value) if len(value) == 2 else None
+    if country is None:
         raise _fail("country", "must be an ISO 3166 alpha-2 country code such as DE")
-    return value
+    return str(country.alpha_2)
 
 
 def _tls_policy(value: str) -> str:
@@ -120,13 +125,31 @@ PathPattern = Annotated[
 ]
 ServiceName = Annotated[
     str,
-    _regex(r"[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?", "lowercase letters, digits and hyphens"),
+    _regex(
+        r"[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?",
+        "1-20 lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+    ),
 ]
 Region = Annotated[str, _regex(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d", "an AWS region name")]
 
 
+def _numeric(annotation: Any) -> bool:
+    """Whether a field holds a number (int, float, a Literal of ints, or Optional of those)."""
+    if annotation in (int, float):
+        return True
+    args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
+    if getattr(annotation, "__origin__", None) is Literal:
+        return all(isinstance(a, int | float) and not isinstance(a, bool) for a in args)
+    return bool(args) and all(_numeric(a) for a in args)
+
+
 class _Model(BaseModel):
-    """Frozen, camelCase in config, snake_case in Python, and no unknown keys."""
+    """Frozen, camelCase in config, snake_case in Python, and no unknown keys.
+
+    Scalars are read the way a user writes them: YAML numbers where text is expected
+    (``matcher: 200``, a tag value ``2024``) become text, and numeric strings (what
+    ``pulumi config set --path`` stores) become numbers; a boolean is never a number.
+    """
 
     model_config = ConfigDict(
         frozen=True,
@@ -134,7 +157,16 @@ class _Model(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         str_strip_whitespace=True,
+        coerce_numbers_to_str=True,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _numeric(field.annotation):
+            raise _fail("number_type", "must be a number, not true or false")
+        return value
 
 
 class NetworkConfig(_Model):
@@ -398,14 +430,32 @@ def _shadowing_problems(config: StackConfig) -> list[str]:
 
 
 def _pattern_covers(general: str, specific: str, *, case_sensitive: bool) -> bool:
-    """True when every value matched by ``specific`` is matched by ``general``.
+    """True when every value matched by the ALB pattern ``specific`` is matched by ``general``.
 
-    ALB patterns use ``*`` and ``?``; a pattern read as a literal string is matched by a
-    more general glob exactly when the glob covers it, which is what this checks.
+    ALB patterns use ``*`` (any characters) and ``?`` (exactly one). The check is sound: it
+    answers True only when the inclusion holds for every value, so a rule is never reported
+    as unreachable by mistake (it may miss a contrived inclusion such as ``?*`` over ``*?``).
     """
     if not case_sensitive:
         general, specific = general.lower(), specific.lower()
-    return fnmatch.fnmatchcase(specific, general)
+
+    @functools.cache
+    def covers(i: int, j: int) -> bool:
+        if j == len(specific):
+            return all(char == "*" for char in general[i:])
+        if i == len(general):
+            return False
+        wanted, given = general[i], specific[j]
+        if wanted == "*":
+            # The star matches nothing here, or takes the specific pattern's next piece.
+            return covers(i + 1, j) or covers(i, j + 1)
+        if given == "*":
+            return False  # "?" or a literal cannot match a string of any length
+        if wanted in ("?", given):
+            return covers(i + 1, j + 1)
+        return False
+
+    return covers(0, 0)
 
 
 def rule_covers(earlier: ServiceConfig, later: ServiceConfig) -> bool:
@@ -468,6 +518,7 @@ def assign_priorities(
 ) -> dict[str, int]:
     taken = {s.priority for s in services.values() if s.priority is not None}
     priorities: dict[str, int] = {}
+    bands: dict[int, list[str]] = {}
     for name in sorted(services):
         service = services[name]
         if name == default_service and not service.has_conditions:
@@ -481,7 +532,34 @@ def assign_priorities(
             candidate += 1
         taken.add(candidate)
         priorities[name] = candidate
+        bands.setdefault(band, []).append(name)
+    for names in bands.values():
+        _narrower_first(names, services, priorities)
     return priorities
+
+
+def _narrower_first(
+    names: list[str], services: Mapping[str, ServiceConfig], priorities: dict[str, int]
+) -> None:
+    """Within one specificity band, a rule that matches a subset of another's requests must
+    be evaluated first; swap the two slots where the hash put them the other way round.
+
+    Across bands this holds already: a rule covered by another scores at least as high.
+    Only the two services concerned move, so other services keep their priorities.
+    """
+    for _ in range(len(names) ** 2):
+        swapped = False
+        for broad in names:
+            for narrow in names:
+                if (
+                    priorities[broad] < priorities[narrow]
+                    and rule_covers(services[broad], services[narrow])
+                    and not rule_covers(services[narrow], services[broad])
+                ):
+                    priorities[broad], priorities[narrow] = priorities[narrow], priorities[broad]
+                    swapped = True
+        if not swapped:
+            return
 
 
 def _format_location(loc: tuple[int | str, ...]) -> str:
@@ -550,7 +628,14 @@ def _describe(error: Any) -> str:
     got = error.get("input")
     if kind == "value_error" or isinstance(got, dict | list):
         return f"{path}: {message}"
-    return f"{path}: {message} (got {json.dumps(got, default=str)})"
+    shown = json.dumps(got, default=str)
+    if len(shown) > _SHOWN_VALUE_LENGTH:
+        shown = shown[: _SHOWN_VALUE_LENGTH - 4] + '..."'
+    return f"{path}: {message} (got {shown})"
+
+
+# A rejected value is quoted back up to this length, so one problem stays one readable line.
+_SHOWN_VALUE_LENGTH = 60
 
 
 def _decode(value: Any) -> Any:

@@ -1,4 +1,5 @@
-"""The whole per-stack platform: log bucket, certificate, services, load balancer, WAF."""
+"""The whole per-stack platform: log bucket, certificate, services, load balancer, WAF,
+monitoring."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
 from components.certificate import Certificate, CertificateArgs
 from components.config import StackConfig
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.monitoring import MonitoredTargetGroup, Monitoring, MonitoringArgs
 from components.network import Network
 from components.service import Service, ServiceArgs
 from components.web_acl import WebAcl, WebAclArgs
@@ -106,6 +108,24 @@ class Platform(pulumi.ComponentResource):
             opts=child,
         )
         alb = load_balancer.load_balancer
+        monitoring = Monitoring(
+            name,
+            MonitoringArgs(
+                alb_arn_suffix=alb.arn_suffix,
+                target_groups={
+                    service_name: MonitoredTargetGroup(
+                        arn_suffix=service.target_group.arn_suffix,
+                        target_type=config.services[service_name].target_type,
+                    )
+                    for service_name, service in services.items()
+                },
+                web_acl_metric_name=web_acl.acl.visibility_config.metric_name,
+                alarms=config.alarms,
+                region=config.region,
+                tags=config.tags,
+            ),
+            opts=child,
+        )
         self.outputs = {
             "url": (
                 pulumi.Output.from_input(f"https://{config.domain.name}")
@@ -120,14 +140,10 @@ class Platform(pulumi.ComponentResource):
             "httpListenerArn": load_balancer.http_listener.arn,
             "securityGroupId": load_balancer.security_group.id,
             "targetGroups": {
-                service_name: service.contract(
-                    None
-                    if config.services[service_name].target_type == "lambda"
-                    else config.services[service_name].health_check.path
-                )
-                for service_name, service in services.items()
+                service_name: service.contract() for service_name, service in services.items()
             },
             "webAclArn": web_acl.acl.arn,
             "logBucketName": logs.bucket.bucket,
+            "alarmTopicArn": monitoring.topic_arn,
         }
         self.register_outputs(self.outputs)

@@ -59,12 +59,13 @@ class Service(pulumi.ComponentResource):
 
     target_group: aws.lb.TargetGroup
     rule: aws.lb.ListenerRule | None
+    _service: ServiceConfig
 
     def __init__(
         self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("alb:index:Service", name, None, opts)
-        service = args.service
+        service = self._service = args.service
         is_lambda = service.target_type == "lambda"
         stickiness: aws.lb.TargetGroupStickinessArgsDict | None = (
             {
@@ -104,19 +105,23 @@ class Service(pulumi.ComponentResource):
             )
         self.register_outputs({"targetGroupArn": self.target_group.arn})
 
-    def contract(self, health_check_path: str | None) -> pulumi.Output[dict[str, Any]]:
-        """The service's entry in the `targetGroups` stack output (SPEC §3)."""
+    def contract(self) -> pulumi.Output[dict[str, Any]]:
+        """The service's entry in the `targetGroups` stack output (SPEC §3).
+
+        Port, protocol and type come from the configuration, so they are known in a preview
+        (a lambda target group has neither port nor protocol: they are null).
+        """
+        service = self._service
+        is_lambda = service.target_type == "lambda"
         group = self.target_group
-        return pulumi.Output.all(
-            group.arn, group.arn_suffix, group.name, group.port, group.protocol, group.target_type
-        ).apply(
+        return pulumi.Output.all(group.arn, group.arn_suffix, group.name).apply(
             lambda values: {
                 "arn": values[0],
                 "arnSuffix": values[1],
                 "name": values[2],
-                "port": values[3],
-                "protocol": values[4],
-                "targetType": values[5],
-                "healthCheckPath": health_check_path,
+                "port": service.port,
+                "protocol": None if is_lambda else service.protocol,
+                "targetType": service.target_type,
+                "healthCheckPath": None if is_lambda else service.health_check.path,
             }
         )

@@ -21,11 +21,12 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from preflight import compare
 from preflight.codec import decode, encode, unmask
 from preflight.project import Project, ProjectError, StackConfig, load_project, load_stack_config
 from preflight.records import ResourceRecord
@@ -35,6 +36,7 @@ from preflight.report import (
     flatten_warnings,
     render_json,
     render_text,
+    to_document,
     write_graph,
 )
 
@@ -78,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME=FILE",
         help="answer StackReference NAME with the outputs of FILE, a `preflight --json` document",
+    )
+    parser.add_argument(
+        "--compare",
+        metavar="FILE",
+        help="show what changes against FILE, an earlier `--json` document of the same stack "
+        "(added, removed and changed resources, replacements); `python -m preflight diff "
+        "OLD.json NEW.json` compares two documents",
     )
     parser.add_argument(
         "--timeout",
@@ -181,7 +190,9 @@ def run_worker(
     *,
     stack_outputs: dict[str, dict[str, Any]],
     timeout: float,
+    on_resource: Callable[[dict[str, Any]], None] | None = None,
 ) -> WorkerResult:
+    """Run the program; ``on_resource`` sees each resource event as it arrives."""
     python = project.python() or Path(sys.executable)
     read_fd, write_fd = os.pipe()
     request = {
@@ -215,7 +226,7 @@ def run_worker(
     except BrokenPipeError:
         pass
     try:
-        result = _read_events(read_fd, process, timeout)
+        result = _read_events(read_fd, process, timeout, on_resource)
     finally:
         if process.poll() is None:
             _kill(process)
@@ -227,7 +238,12 @@ def run_worker(
     return result
 
 
-def _read_events(read_fd: int, process: subprocess.Popen[bytes], timeout: float) -> WorkerResult:
+def _read_events(
+    read_fd: int,
+    process: subprocess.Popen[bytes],
+    timeout: float,
+    on_resource: Callable[[dict[str, Any]], None] | None = None,
+) -> WorkerResult:
     """Collect the worker's events until it finishes, or stop it at the deadline."""
     result = WorkerResult()
     deadline = time.monotonic() + timeout
@@ -252,7 +268,10 @@ def _read_events(read_fd: int, process: subprocess.Popen[bytes], timeout: float)
             *lines, rest = (b"".join(pending) + chunk).split(b"\n")
             pending = [rest]
             for line in lines:
-                _handle_event(result, json.loads(line))
+                event = json.loads(line)
+                _handle_event(result, event)
+                if on_resource is not None and event.get("event") == "resource":
+                    on_resource(event)
     # The result is in; a program thread that keeps the interpreter alive does not hold us up.
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=max(0.0, min(5.0, deadline - time.monotonic())))
@@ -284,38 +303,42 @@ def build_records(events: list[dict[str, Any]], stack_outputs: Any) -> list[Reso
             fields[event["urn"]] = event
         elif kind == "outputs" and event["urn"] in fields:
             fields[event["urn"]]["outputs"] = event["outputs"]
-    records = []
-    for urn, event in fields.items():
-        outputs = decode(event.get("outputs") or {})
-        if event["type"] == "pulumi:pulumi:Stack":
-            outputs = stack_outputs
-        records.append(
-            ResourceRecord(
-                urn=urn,
-                type=event["type"],
-                name=event["name"],
-                custom=bool(event.get("custom")),
-                parent=event.get("parent"),
-                dependencies=tuple(event.get("dependencies") or ()),
-                property_dependencies={
-                    key: tuple(value)
-                    for key, value in (event.get("propertyDependencies") or {}).items()
-                },
-                protect=bool(event.get("protect")),
-                retain_on_delete=bool(event.get("retainOnDelete")),
-                delete_before_replace=bool(event.get("deleteBeforeReplace")),
-                delete_before_replace_defined=bool(event.get("deleteBeforeReplaceDefined")),
-                ignore_changes=tuple(event.get("ignoreChanges") or ()),
-                additional_secret_outputs=tuple(event.get("additionalSecretOutputs") or ()),
-                aliases=tuple(event.get("aliases") or ()),
-                custom_timeouts=event.get("customTimeouts"),
-                provider=event.get("provider"),
-                id=event.get("id"),
-                inputs=decode(event.get("inputs") or {}),
-                outputs=outputs,
-            )
+    records = [
+        record_from_event(
+            event,
+            stack_outputs
+            if event["type"] == "pulumi:pulumi:Stack"
+            else decode(event.get("outputs") or {}),
         )
+        for event in fields.values()
+    ]
     return stable_order(records)
+
+
+def record_from_event(event: dict[str, Any], outputs: Any) -> ResourceRecord:
+    return ResourceRecord(
+        urn=event["urn"],
+        type=event["type"],
+        name=event["name"],
+        custom=bool(event.get("custom")),
+        parent=event.get("parent"),
+        dependencies=tuple(event.get("dependencies") or ()),
+        property_dependencies={
+            key: tuple(value) for key, value in (event.get("propertyDependencies") or {}).items()
+        },
+        protect=bool(event.get("protect")),
+        retain_on_delete=bool(event.get("retainOnDelete")),
+        delete_before_replace=bool(event.get("deleteBeforeReplace")),
+        delete_before_replace_defined=bool(event.get("deleteBeforeReplaceDefined")),
+        ignore_changes=tuple(event.get("ignoreChanges") or ()),
+        additional_secret_outputs=tuple(event.get("additionalSecretOutputs") or ()),
+        aliases=tuple(event.get("aliases") or ()),
+        custom_timeouts=event.get("customTimeouts"),
+        provider=event.get("provider"),
+        id=event.get("id"),
+        inputs=decode(event.get("inputs") or {}),
+        outputs=outputs,
+    )
 
 
 def stable_order(records: list[ResourceRecord]) -> list[ResourceRecord]:
@@ -369,6 +392,7 @@ def run(args: argparse.Namespace) -> int:
     except ProjectError as exc:
         raise PreflightError(str(exc)) from exc
     stack_outputs = read_stack_outputs(args.stack_outputs)
+    baseline = load_baseline(args.compare) if args.compare else None
     packs = resolve_policy_packs(args.policy_packs, program_dir)
 
     sessions: list[Any] = []
@@ -377,7 +401,13 @@ def run(args: argparse.Namespace) -> int:
             sessions = start_policy_packs(
                 packs, project, config, args.policy_config, args.policy_timeout
             )
-        result = run_worker(project, config, stack_outputs=stack_outputs, timeout=args.timeout)
+        result = run_worker(
+            project,
+            config,
+            stack_outputs=stack_outputs,
+            timeout=args.timeout,
+            on_resource=stream_to(sessions) if sessions else None,
+        )
         if result.error is not None:
             message = result.error["message"]
             if not config.stack_file_found and "Missing required configuration" in message:
@@ -414,7 +444,10 @@ def run(args: argparse.Namespace) -> int:
             write_graph(plan, Path(args.graph))
         except (ReportError, OSError) as exc:
             raise PreflightError(str(exc)) from exc
-    sys.stdout.write(render_json(plan) + "\n" if args.json else render_text(plan))
+    if baseline is None:
+        sys.stdout.write(render_json(plan) + "\n" if args.json else render_text(plan))
+    else:
+        write_with_diff(plan, baseline, args.compare, as_json=args.json)
     sys.stdout.flush()
     return 1 if plan.count("mandatory") else 0
 
@@ -457,6 +490,22 @@ def start_policy_packs(
     return sessions
 
 
+def stream_to(sessions: list[Any]) -> Callable[[dict[str, Any]], None]:
+    """Each resource, as the program registers it, to every pack (as the engine does): the
+    packs analyze while the program runs."""
+    registered: dict[str, ResourceRecord] = {}
+
+    def submit(event: dict[str, Any]) -> None:
+        if event["urn"] in registered:
+            return
+        record = record_from_event(event, {})
+        registered[record.urn] = record
+        for session in sessions:
+            session.submit(record, registered)
+
+    return submit
+
+
 def analyze(session: Any, records: list[ResourceRecord], plan: Plan) -> None:
     from preflight.analyzer import PolicyPackError
 
@@ -469,7 +518,49 @@ def analyze(session: Any, records: list[ResourceRecord], plan: Plan) -> None:
     plan.remediations.extend(result.remediations)
 
 
+def load_baseline(file: str) -> dict[str, Any]:
+    try:
+        return compare.load_document(Path(file))
+    except compare.CompareError as exc:
+        raise PreflightError(str(exc)) from exc
+
+
+def write_with_diff(plan: Plan, baseline: dict[str, Any], file: str, *, as_json: bool) -> None:
+    """The report plus the blast radius against an earlier document (``--compare``)."""
+    document = to_document(plan)
+    try:
+        compare.check_same_stack(baseline, document, f"--compare {file}")
+    except compare.CompareError as exc:
+        raise PreflightError(str(exc)) from exc
+    diff = compare.diff_documents(baseline, document, against=file)
+    if as_json:
+        document["diff"] = diff.to_document()
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_text(plan) + "\n" + compare.render_text(diff))
+
+
+def without_tracebacks(message: str) -> str:
+    """A message with each Python traceback in it (a policy pack's stderr, say) cut down to
+    its last line, the exception; ``--debug`` shows them whole."""
+    lines: list[str] = []
+    depth: int | None = None
+    for line in message.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if depth is not None and (indent > depth or not line.strip()):
+            continue
+        depth = None
+        if line.strip().startswith("Traceback (most recent call last):"):
+            depth = indent
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["diff"]:
+        return compare.main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return run(args)
@@ -478,7 +569,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if exc.detail:
                 sys.stderr.write(exc.detail)
             traceback.print_exc()
-        print(f"preflight: error: {exc}", file=sys.stderr)
+        message = str(exc) if args.debug else without_tracebacks(str(exc))
+        print(f"preflight: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("preflight: interrupted", file=sys.stderr)

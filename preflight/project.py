@@ -101,11 +101,20 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _load_yaml(path: Path) -> Any:
+def load_yaml(path: Path) -> Any:
+    """A YAML file as the CLI reads it; any problem is a :class:`ProjectError` naming the file
+    and, when it has one, the line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ProjectError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ProjectError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        ) from exc
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
@@ -144,7 +153,7 @@ def full_key(key: str, project_name: str, *, where: str) -> str:
 def load_project(directory: Path) -> Project:
     """Read Pulumi.yaml in ``directory``."""
     path = find_project_file(directory)
-    document = _load_yaml(path)
+    document = load_yaml(path)
     if not isinstance(document, dict):
         raise ProjectError(f"{path}: expected a mapping at the top level")
     name = document.get("name")
@@ -162,6 +171,8 @@ def load_project(directory: Path) -> Project:
             virtualenv = str(venv)
     else:
         runtime = runtime_value
+    if runtime is None:
+        raise ProjectError(f"{path}: 'runtime' is required (runtime: python)")
     if runtime != "python":
         raise ProjectError(
             f"{path}: runtime is {runtime!r}; preflight runs Python programs (runtime: python)"
@@ -330,7 +341,7 @@ def load_stack_config(project: Project, stack: str) -> StackConfig:
     stack_file = path or project.directory / f"Pulumi.{stack}.yaml"
     secure = _SecureValues(stack_file, "", passphrase=False)
     if path is not None:
-        document = _load_yaml(path)
+        document = load_yaml(path)
         if document is None:
             document = {}
         if not isinstance(document, dict):

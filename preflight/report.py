@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from preflight.codec import mask
+from preflight.graph import DeployOrder, deploy_order
 from preflight.records import UNKNOWN, Remediation, ResourceRecord, Secret, Violation
 
 LEVELS = ("mandatory", "remediate", "advisory")
@@ -53,6 +54,10 @@ class Plan:
         return sum(1 for violation in self.violations if violation.enforcement_level == level)
 
     @property
+    def deploy_order(self) -> DeployOrder:
+        return deploy_order(self.resources)
+
+    @property
     def secret_outputs(self) -> list[str]:
         return sorted(name for name, value in self.outputs.items() if isinstance(value, Secret))
 
@@ -63,6 +68,7 @@ class Plan:
 def to_document(plan: Plan) -> dict[str, Any]:
     """The SPEC §4 document (plus ``warnings``, ``remediations``, ``policyPacks`` and the
     recorded resource options)."""
+    order = plan.deploy_order
     return {
         "project": plan.project,
         "stack": plan.stack,
@@ -100,6 +106,11 @@ def to_document(plan: Plan) -> dict[str, Any]:
             "resources": len(plan.resources),
             "mandatory": plan.count("mandatory"),
             "advisory": plan.count("advisory"),
+            "criticalPath": [
+                {"urn": record.urn, "type": record.type, "name": record.name}
+                for record in order.critical_path
+            ],
+            "waves": [[record.urn for record in wave] for wave in order.waves],
         },
     }
 
@@ -198,6 +209,7 @@ def render_text(plan: Plan) -> str:
             else:
                 lines.append(f"  {name.ljust(width)}  {_short(value)}")
         lines.append("")
+    lines.extend(_deploy_order_lines(plan.deploy_order))
     if plan.warnings:
         lines.append("Warnings:")
         lines.extend(f"  - {warning.message}" for warning in plan.warnings)
@@ -225,6 +237,28 @@ def render_text(plan: Plan) -> str:
         lines.append("")
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
+
+
+def _deploy_order_lines(order: DeployOrder) -> list[str]:
+    if not order.waves:
+        return []
+    lines = [
+        f"Critical path ({len(order.critical_path)} operations, each waits for the one before):"
+    ]
+    lines.extend(
+        f"  {index}. {record.type}  {record.name}"
+        for index, record in enumerate(order.critical_path, start=1)
+    )
+    lines.append(f"Deploy waves ({len(order.waves)}):")
+    for index, wave in enumerate(order.waves, start=1):
+        counts: dict[str, int] = {}
+        for record in wave:
+            kind = record.type.rsplit(":", 1)[-1]
+            counts[kind] = counts.get(kind, 0) + 1
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
+        lines.append(f"  {index}. {len(wave)}: {kinds}")
+    lines.append("")
+    return lines
 
 
 def summary_line(plan: Plan) -> str:

@@ -59,7 +59,7 @@ class PolicyProject:
 
 def load_policy_project(pack_dir: Path) -> PolicyProject:
     """``workspace.LoadPolicyPack``: the file must exist, be a mapping and name its runtime."""
-    import yaml
+    from preflight.project import ProjectError, load_yaml
 
     directory = pack_dir.resolve()
     if not directory.is_dir():
@@ -70,11 +70,9 @@ def load_policy_project(pack_dir: Path) -> PolicyProject:
             f"policy pack {pack_dir}: no {POLICY_PROJECT_FILE} (a policy pack directory needs one)"
         )
     try:
-        document = yaml.safe_load(project_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise PolicyPackError(
-            f"policy pack {pack_dir}: {POLICY_PROJECT_FILE} cannot be read: {error}"
-        ) from None
+        document = load_yaml(project_file)
+    except ProjectError as error:
+        raise PolicyPackError(f"policy pack {pack_dir}: {error}") from None
     if not isinstance(document, dict):
         raise PolicyPackError(f"policy pack {pack_dir}: {POLICY_PROJECT_FILE} is not a mapping")
     runtime = document.get("runtime")

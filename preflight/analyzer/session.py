@@ -16,6 +16,7 @@ import atexit
 import dataclasses
 import functools
 import os
+import queue
 import threading
 import time
 import weakref
@@ -192,6 +193,12 @@ class PolicyPackSession:
             self._engine.stop()
             raise
         _live_sessions.add(self)
+        # Analyze calls issued while the program still runs (see ``submit``), by URN.
+        self._early: dict[str, tuple[ResourceRecord, Any]] = {}
+        self._submitted: queue.SimpleQueue[tuple[ResourceRecord, Mapping[str, Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._feeder: threading.Thread | None = None
         self._ready: Future[_PackInfo] = Future()
         self._starter = threading.Thread(target=self._start_up, daemon=True)
         self._starter.start()
@@ -404,6 +411,56 @@ class PolicyPackSession:
                 f"did not finish starting within {self.timeout:g}s"
             ) from None
 
+    # ----------------------------------------------------------------- streaming
+
+    def submit(self, record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> None:
+        """Start analyzing ``record`` while the program still runs, as the engine analyzes each
+        resource when it is registered. ``by_urn`` holds the records registered so far (the
+        resource's provider among them). ``analyze`` uses the answer if it gets the same record,
+        and otherwise asks again."""
+        if self._feeder is None:
+            self._feeder = threading.Thread(target=self._feed, daemon=True)
+            self._feeder.start()
+        self._submitted.put((record, by_urn))
+
+    def _feed(self) -> None:
+        try:
+            pack = self._ready.result(timeout=self.timeout * 2 + 5)
+        except BaseException:
+            return  # ``analyze`` reports the start-up failure
+        # With remediate-level policies, Analyze needs Remediate's answer first: ``analyze``
+        # runs both passes itself.
+        streaming = not any(policy.enforcement_level == "remediate" for policy in pack.policies)
+        slots = threading.BoundedSemaphore(_IN_FLIGHT)
+        while (item := self._submitted.get()) is not None:
+            record, by_urn = item
+            if not streaming or self._closed or record.urn in self._early:
+                continue
+            try:
+                request = analyze_request(record, record.inputs, by_urn, remediate=False)
+            except PolicyPackError:
+                continue  # ``analyze`` builds it again and reports the problem
+            slots.acquire()
+            try:
+                call = self._stub.Analyze.future(request, timeout=self.timeout)
+            except Exception:
+                slots.release()
+                return  # the channel is closed: ``analyze`` asks again and reports
+            call.add_done_callback(lambda _call: slots.release())
+            self._early[record.urn] = (record, call)
+
+    def _early_answer(self, urn: str, call: Any) -> Any:
+        try:
+            return call.result()
+        except self._grpc.RpcError as error:
+            raise self._rpc_failure("Analyze", error, urn) from None
+
+    def _finish_feeding(self) -> None:
+        if self._feeder is not None:
+            self._submitted.put(None)
+            self._feeder.join()
+            self._feeder = None
+
     # ----------------------------------------------------------------- calls
 
     def _call(self, method: str, function: Callable[..., _T], request: Any) -> _T:
@@ -512,17 +569,35 @@ class PolicyPackSession:
                     for item in response.not_applicable
                 )
 
-        responses = self._concurrently(
-            "Analyze",
-            stub.Analyze,
-            (
+        self._finish_feeding()
+        early = {
+            record.urn: self._early[record.urn][1]
+            for record in records
+            if record.urn in self._early
+            and inputs[record.urn] is record.inputs
+            and dataclasses.replace(self._early[record.urn][0], outputs=record.outputs) == record
+        }
+        asked = iter(
+            self._concurrently(
+                "Analyze",
+                stub.Analyze,
                 (
-                    record.urn,
-                    analyze_request(record, inputs[record.urn], by_urn, remediate=False),
-                )
-                for record in records
-            ),
+                    (
+                        record.urn,
+                        analyze_request(record, inputs[record.urn], by_urn, remediate=False),
+                    )
+                    for record in records
+                    if record.urn not in early
+                ),
+            )
         )
+        responses = [
+            self._early_answer(record.urn, early[record.urn])
+            if record.urn in early
+            else next(asked)
+            for record in records
+        ]
+        self._early.clear()
         for record, response in zip(records, responses, strict=True):
             # The engine files every Analyze diagnostic under the analyzed resource's URN.
             violations.extend(
@@ -651,6 +726,7 @@ class PolicyPackSession:
                 return
             self._closed = True
             channel = self._channel
+        self._submitted.put(None)
         if channel is not None:
             channel.close()
         self._process.kill()

@@ -452,3 +452,30 @@ def test_missing_virtualenv_is_reported_at_start(tmp_path: Path) -> None:
     assert str(pack) in message
     assert "'virtualenv' option" in message
     assert "doesn't appear to be a virtual environment" in message
+
+
+def test_resources_submitted_while_the_program_runs_are_analyzed_before_it_ends(
+    tmp_path: Path,
+) -> None:
+    capture = tmp_path / "capture.jsonl"
+    config = write_config(tmp_path / "config.json", {"capture-args": {"captureFile": str(capture)}})
+    early = [*base_records(), load_balancer("early", idleTimeout=200)]
+    changed_before = load_balancer("changed", idleTimeout=200)
+    with PolicyPackSession.start(
+        WORKING, context=CONTEXT, policy_config=load_policy_config(config), timeout=30
+    ) as session:
+        registered: dict[str, ResourceRecord] = {}
+        for record in [*early, changed_before]:
+            registered[record.urn] = record
+            session.submit(record, registered)
+        deadline = time.monotonic() + 30
+        while lb_urn("early") not in (captured(capture) if capture.exists() else {}):
+            assert time.monotonic() < deadline, "the pack never analyzed the submitted resource"
+            time.sleep(0.05)
+        # The program's final record differs from the one submitted: it is analyzed again.
+        changed_after = load_balancer("changed", idleTimeout=10)
+        result = session.analyze([*early, changed_after])
+    too_long = {v.urn for v in by_policy(result, "lb-idle-timeout-limit")}
+    assert too_long == {lb_urn("early")}
+    props = captured(capture)[lb_urn("changed")]["props"]
+    assert isinstance(props, dict) and props["idleTimeout"] == 10

@@ -77,7 +77,16 @@ def test_json_document_masks_secrets_and_counts_violations() -> None:
     document = json.loads(render_json(plan))
     assert document["outputs"] == {"url": "https://x", "token": "[secret]", "later": "[unknown]"}
     assert document["secretOutputs"] == ["token"]
-    assert document["summary"] == {"resources": 4, "mandatory": 1, "advisory": 1}
+    assert document["summary"] == {
+        "resources": 4,
+        "mandatory": 1,
+        "advisory": 1,
+        "criticalPath": [
+            {"urn": BUCKET, "type": "aws:s3/bucket:Bucket", "name": "site-logs"},
+            {"urn": LB, "type": "aws:lb/loadBalancer:LoadBalancer", "name": "site"},
+        ],
+        "waves": [[BUCKET], [LB]],
+    }
     assert document["violations"][0] == {
         "policyPack": "alb-guardrails",
         "policy": "alb-https-required",

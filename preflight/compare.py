@@ -1,0 +1,494 @@
+"""Blast radius: what a change to a program or its config does to an earlier plan of the stack.
+
+``python -m preflight --compare OLD.json`` compares this run with an earlier ``--json``
+document of the same stack; ``python -m preflight diff OLD.json NEW.json`` compares two
+documents. Resources are matched by URN (a new resource whose ``aliases`` name an old URN
+is the old resource renamed). For each resource that stays, the checked inputs are compared
+path by path, and a change to an input the provider cannot update in place is flagged as a
+replacement, from :data:`FORCE_NEW`.
+
+Both sides are report documents, so secrets are ``"[secret]"`` on both: a change inside a
+secret value is not visible (the engine would show it as a change of ``[secret]``). An input
+that is ``"[unknown]"`` in the new plan and known in the old one counts as changed, as the
+engine's preview shows it (and a force-new input that becomes unknown may replace).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+# Inputs whose change the provider answers with a replacement (delete and create, or create
+# and delete), by resource type. pulumi-aws bridges terraform-provider-aws, whose schema marks
+# these attributes `ForceNew: true`; the bridge turns them into replacements. Paths are the
+# Pulumi (camelCase) input names; a change anywhere under one of them forces the replacement.
+FORCE_NEW: dict[str, tuple[tuple[str, ...], str]] = {
+    "aws:lb/targetGroup:TargetGroup": (
+        (
+            "ipAddressType",
+            "name",
+            "namePrefix",
+            "port",
+            "protocol",
+            "protocolVersion",
+            "targetType",
+            "vpcId",
+        ),
+        "terraform-provider-aws internal/service/elbv2/target_group.go",
+    ),
+    "aws:lb/loadBalancer:LoadBalancer": (
+        ("customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"),
+        "terraform-provider-aws internal/service/elbv2/load_balancer.go",
+    ),
+    "aws:lb/listener:Listener": (
+        ("loadBalancerArn",),
+        "terraform-provider-aws internal/service/elbv2/listener.go",
+    ),
+    # `priority` is explicitly `ForceNew: false` there: a new priority is an in-place update.
+    "aws:lb/listenerRule:ListenerRule": (
+        ("listenerArn",),
+        "terraform-provider-aws internal/service/elbv2/listener_rule.go",
+    ),
+    "aws:ec2/securityGroup:SecurityGroup": (
+        ("description", "name", "namePrefix", "vpcId"),
+        "terraform-provider-aws internal/service/ec2/vpc_security_group.go",
+    ),
+    "aws:s3/bucket:Bucket": (
+        ("bucket", "bucketPrefix"),
+        "terraform-provider-aws internal/service/s3/bucket.go",
+    ),
+    "aws:wafv2/webAcl:WebAcl": (
+        ("name", "namePrefix", "scope"),
+        "terraform-provider-aws internal/service/wafv2/web_acl.go",
+    ),
+    # `private_key` and `certificate_body` are not ForceNew: a new key re-imports in place.
+    "aws:acm/certificate:Certificate": (
+        (
+            "certificateAuthorityArn",
+            "domainName",
+            "keyAlgorithm",
+            "subjectAlternativeNames",
+            "validationMethod",
+            "validationOptions",
+        ),
+        "terraform-provider-aws internal/service/acm/certificate.go",
+    ),
+}
+
+# Resource options whose change the engine reports (they do not change the cloud resource).
+OPTIONS = ("protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "provider")
+MASK_UNKNOWN = "[unknown]"
+
+
+class CompareError(Exception):
+    """A document that cannot be compared; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One input path whose value differs (values as the reports show them)."""
+
+    path: str
+    before: Any
+    after: Any
+    forces_replacement: bool = False
+
+
+@dataclass(frozen=True)
+class ChangedResource:
+    urn: str
+    type: str
+    changes: tuple[Change, ...] = ()
+    options: tuple[Change, ...] = ()
+    renamed_from: str | None = None
+    protect: bool = False
+
+    @property
+    def replace(self) -> bool:
+        return any(change.forces_replacement for change in self.changes)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An added or removed resource."""
+
+    urn: str
+    type: str
+    protect: bool = False
+
+
+@dataclass
+class PlanDiff:
+    """What changes between two plans of one stack."""
+
+    against: str
+    added: list[Listed] = field(default_factory=list)
+    removed: list[Listed] = field(default_factory=list)
+    changed: list[ChangedResource] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def replaced(self) -> list[ChangedResource]:
+        return [resource for resource in self.changed if resource.replace]
+
+    @property
+    def blocked(self) -> list[str]:
+        """URNs the engine refuses to delete or replace because they are protected."""
+        return [r.urn for r in self.removed if r.protect] + [
+            r.urn for r in self.replaced if r.protect
+        ]
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "against": self.against,
+            "added": [{"urn": r.urn, "type": r.type} for r in self.added],
+            "removed": [{"urn": r.urn, "type": r.type, "protect": r.protect} for r in self.removed],
+            "changed": [
+                {
+                    "urn": r.urn,
+                    "type": r.type,
+                    "replace": r.replace,
+                    "protect": r.protect,
+                    **({"renamedFrom": r.renamed_from} if r.renamed_from else {}),
+                    "changes": [
+                        {
+                            "path": c.path,
+                            "before": c.before,
+                            "after": c.after,
+                            "forcesReplacement": c.forces_replacement,
+                        }
+                        for c in r.changes
+                    ],
+                    "options": [
+                        {"option": c.path, "before": c.before, "after": c.after} for c in r.options
+                    ],
+                }
+                for r in self.changed
+            ],
+            "replacements": [r.urn for r in self.replaced],
+            "blocked": self.blocked,
+            "summary": {
+                "added": len(self.added),
+                "removed": len(self.removed),
+                "changed": len(self.changed),
+                "replaced": len(self.replaced),
+                "unchanged": self.unchanged,
+            },
+        }
+
+
+# --- reading documents -------------------------------------------------------------------
+
+
+def load_document(path: Path, *, what: str = "--compare") -> dict[str, Any]:
+    """A ``python -m preflight --json`` document, or a :class:`CompareError` naming the file."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CompareError(f"{what}: cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CompareError(f"{what}: {path} is not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise CompareError(f"{what}: {path}:{exc.lineno}: not JSON ({exc.msg})") from exc
+    resources = document.get("resources") if isinstance(document, dict) else None
+    if not isinstance(resources, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("urn"), str) for r in resources
+    ):
+        raise CompareError(
+            f"{what}: {path} has no 'resources' list with URNs "
+            "(expected a `python -m preflight --json` document)"
+        )
+    return document
+
+
+def check_same_stack(old: Mapping[str, Any], new: Mapping[str, Any], label: str) -> None:
+    """Plans of different stacks share no URN: comparing them would list everything."""
+    before = (old.get("project"), old.get("stack"))
+    after = (new.get("project"), new.get("stack"))
+    if before != after:
+        raise CompareError(
+            f"{label} is a plan of project {before[0]!r}, stack {before[1]!r}; this plan is of "
+            f"project {after[0]!r}, stack {after[1]!r}"
+        )
+
+
+# --- the diff ----------------------------------------------------------------------------
+
+
+def _paths(before: Any, after: Any, prefix: str) -> Iterator[tuple[str, Any, Any]]:
+    """The deepest paths where two values differ (lists of the same length item by item)."""
+    if before == after:
+        return
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(set(before) | set(after)):
+            path = f"{prefix}.{key}" if prefix else key
+            if key not in before:
+                yield path, None, after[key]
+            elif key not in after:
+                yield path, before[key], None
+            else:
+                yield from _paths(before[key], after[key], path)
+        return
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for index, (old_item, new_item) in enumerate(zip(before, after, strict=True)):
+            yield from _paths(old_item, new_item, f"{prefix}[{index}]")
+        return
+    yield prefix, before, after
+
+
+def _top_key(path: str) -> str:
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
+def diff_resource(old: Mapping[str, Any], new: Mapping[str, Any]) -> ChangedResource | None:
+    """The input and option changes of one resource, or None when it is unchanged."""
+    resource_type = str(new.get("type", ""))
+    force_new = set(FORCE_NEW.get(resource_type, ((), ""))[0]) if new.get("custom", True) else set()
+    changes = tuple(
+        Change(path, before, after, _top_key(path) in force_new)
+        for path, before, after in _paths(old.get("inputs") or {}, new.get("inputs") or {}, "")
+    )
+    options = tuple(
+        Change(option, old.get(option), new.get(option))
+        for option in OPTIONS
+        if _option(old, option) != _option(new, option)
+    )
+    renamed = old["urn"] if old["urn"] != new["urn"] else None
+    if not changes and not options and renamed is None:
+        return None
+    return ChangedResource(
+        urn=str(new["urn"]),
+        type=resource_type,
+        changes=changes,
+        options=options,
+        renamed_from=renamed,
+        protect=bool(old.get("protect")),
+    )
+
+
+def _option(resource: Mapping[str, Any], option: str) -> Any:
+    value = resource.get(option)
+    # Older documents leave out options at their defaults.
+    return value if value not in (None, False, []) else None
+
+
+def diff_documents(
+    old: Mapping[str, Any], new: Mapping[str, Any], *, against: str = ""
+) -> PlanDiff:
+    """Compare two report documents of the same stack by URN."""
+    old_by_urn = {r["urn"]: r for r in old.get("resources") or []}
+    new_by_urn = {r["urn"]: r for r in new.get("resources") or []}
+    matched: dict[str, str] = {urn: urn for urn in new_by_urn if urn in old_by_urn}
+    for urn, resource in new_by_urn.items():
+        if urn in matched:
+            continue
+        for alias in resource.get("aliases") or []:
+            if isinstance(alias, str) and alias in old_by_urn and alias not in new_by_urn:
+                matched[urn] = alias
+                break
+    result = PlanDiff(against=against)
+    old_matched = set(matched.values())
+    for urn, resource in new_by_urn.items():
+        if urn not in matched:
+            result.added.append(Listed(urn, str(resource.get("type", ""))))
+            continue
+        changed = diff_resource(old_by_urn[matched[urn]], resource)
+        if changed is None:
+            result.unchanged += 1
+        else:
+            result.changed.append(changed)
+    for urn, resource in old_by_urn.items():
+        if urn not in old_matched:
+            result.removed.append(
+                Listed(urn, str(resource.get("type", "")), bool(resource.get("protect")))
+            )
+    _propagate_replacements(result, old_by_urn, new_by_urn, matched)
+    return result
+
+
+def _computed_values(resource: Mapping[str, Any]) -> set[str]:
+    """What a replacement gives a resource anew: its ID and the outputs the provider computed
+    (ARN, ARN suffix, DNS name...), not the inputs it was given."""
+    inputs = resource.get("inputs") or {}
+    values = {
+        value
+        for key, value in (resource.get("outputs") or {}).items()
+        if key not in inputs and isinstance(value, str)
+    }
+    if isinstance(resource.get("id"), str):
+        values.add(resource["id"])
+    # Short values ("true", "HTTP", a port) are not identities; only match real identifiers.
+    return {value for value in values if len(value) >= 12 and not value.startswith("[")}
+
+
+def _referencing_paths(value: Any, identities: set[str], prefix: str = "") -> Iterator[str]:
+    if isinstance(value, str):
+        if any(identity in value for identity in identities):
+            yield prefix
+    elif isinstance(value, dict):
+        for key in sorted(value):
+            yield from _referencing_paths(
+                value[key], identities, f"{prefix}.{key}" if prefix else key
+            )
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _referencing_paths(item, identities, f"{prefix}[{index}]")
+
+
+def _propagate_replacements(
+    result: PlanDiff,
+    old_by_urn: Mapping[str, Mapping[str, Any]],
+    new_by_urn: Mapping[str, Mapping[str, Any]],
+    matched: Mapping[str, str],
+) -> None:
+    """A replaced resource gets a new ID and ARN, unknown until it is created: as in the
+    engine's preview, every input that holds one of them changes to unknown, which may in turn
+    replace the resource that holds it (an ALB replaced replaces its listeners)."""
+    by_urn = {changed.urn: changed for changed in result.changed}
+    pending = [changed.urn for changed in result.changed if changed.replace]
+    done: set[str] = set()
+    while pending:
+        urn = pending.pop()
+        if urn in done:
+            continue
+        done.add(urn)
+        identities = _computed_values(old_by_urn[matched[urn]])
+        if not identities:
+            continue
+        for dependent_urn, dependent in new_by_urn.items():
+            if dependent_urn not in matched or urn not in (dependent.get("dependencies") or ()):
+                continue
+            old_inputs = old_by_urn[matched[dependent_urn]].get("inputs") or {}
+            force_new = set(FORCE_NEW.get(str(dependent.get("type", "")), ((), ""))[0])
+            existing = by_urn.get(dependent_urn)
+            seen = {change.path for change in existing.changes} if existing else set()
+            added = tuple(
+                Change(path, _at(old_inputs, path), MASK_UNKNOWN, _top_key(path) in force_new)
+                for path in _referencing_paths(old_inputs, identities)
+                if path not in seen
+            )
+            if not added:
+                continue
+            if existing is None:
+                result.unchanged -= 1
+                updated = ChangedResource(
+                    urn=dependent_urn,
+                    type=str(dependent.get("type", "")),
+                    changes=added,
+                    protect=bool(old_by_urn[matched[dependent_urn]].get("protect")),
+                )
+                result.changed.append(updated)
+            else:
+                updated = replace(existing, changes=existing.changes + added)
+                result.changed[result.changed.index(existing)] = updated
+            by_urn[dependent_urn] = updated
+            if updated.replace:
+                pending.append(dependent_urn)
+
+
+def _at(value: Any, path: str) -> Any:
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+    return value
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def _value(value: Any, limit: int = 60) -> str:
+    if value is None:
+        return "(none)"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _short_urn(urn: str) -> str:
+    """``urn:pulumi:dev::alb::a$b$aws:lb/targetGroup:TargetGroup::name`` → type and name."""
+    parts = urn.split("::")
+    if len(parts) < 4:
+        return urn
+    return f"{parts[2].rsplit('$', 1)[-1]}  {'::'.join(parts[3:])}"
+
+
+def render_text(diff: PlanDiff) -> str:
+    lines = [f"Changes against {diff.against}:"]
+    if not (diff.added or diff.removed or diff.changed):
+        lines.append("  no resource added, removed or changed")
+    for listed in diff.added:
+        lines.append(f"  + {_short_urn(listed.urn)}")
+    for listed in diff.removed:
+        protected = "  [protected: the engine refuses to delete it]" if listed.protect else ""
+        lines.append(f"  - {_short_urn(listed.urn)}{protected}")
+    for changed in diff.changed:
+        mark = "+-" if changed.replace else "~ "
+        notes = []
+        if changed.replace:
+            notes.append("REPLACE")
+        if changed.replace and changed.protect:
+            notes.append("protected: the engine refuses to replace it")
+        if changed.renamed_from:
+            notes.append(f"renamed from {changed.renamed_from}")
+        suffix = f"  [{'; '.join(notes)}]" if notes else ""
+        lines.append(f"  {mark}{_short_urn(changed.urn)}{suffix}")
+        for change in changed.changes:
+            forces = "  (forces replacement)" if change.forces_replacement else ""
+            lines.append(
+                f"      {change.path}: {_value(change.before)} → {_value(change.after)}{forces}"
+            )
+        for option in changed.options:
+            lines.append(
+                f"      option {option.path}: {_value(option.before)} → {_value(option.after)}"
+            )
+    lines.append("")
+    lines.append(summary_line(diff))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(diff: PlanDiff) -> str:
+    text = (
+        f"Blast radius: {len(diff.added)} to add, {len(diff.changed)} to change "
+        f"({len(diff.replaced)} replaced), {len(diff.removed)} to delete, "
+        f"{diff.unchanged} unchanged"
+    )
+    if diff.blocked:
+        text += f"; {len(diff.blocked)} protected resource(s) would block the update"
+    return text
+
+
+# --- `python -m preflight diff OLD.json NEW.json` ----------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m preflight diff",
+        description="Compare two `python -m preflight --json` documents of one stack: added, "
+        "removed and changed resources, and the changes that force a replacement. "
+        "Exit 0, or 2 when a document cannot be read.",
+    )
+    parser.add_argument("old", metavar="OLD.json", help="the earlier plan")
+    parser.add_argument("new", metavar="NEW.json", help="the later plan")
+    parser.add_argument("--json", action="store_true", help="print the diff as JSON")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        old = load_document(Path(args.old), what="diff")
+        new = load_document(Path(args.new), what="diff")
+        check_same_stack(old, new, f"diff: {args.old}")
+    except CompareError as exc:
+        print(f"preflight: error: {exc}", file=sys.stderr)
+        return 2
+    diff = diff_documents(old, new, against=args.old)
+    if args.json:
+        sys.stdout.write(json.dumps(diff.to_document(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_text(diff))
+    return 0

@@ -1,0 +1,121 @@
+"""examples/consumer, an app team's program, runs offline against the platform's dev outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, preflight_json
+
+CONSUMER = REPO / "examples" / "consumer"
+PLATFORM_STACK = "acme/alb/dev"
+
+
+@pytest.fixture(scope="module")
+def platform_outputs_file(
+    platform_document: Callable[[str], dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    path = tmp_path_factory.mktemp("platform") / "dev.json"
+    path.write_text(json.dumps(platform_document("dev")), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def consumer(platform_outputs_file: Path) -> dict[str, Any]:
+    status, document, stderr = preflight_json(
+        "--program",
+        CONSUMER,
+        "--stack",
+        "dev",
+        "--stack-outputs",
+        f"{PLATFORM_STACK}={platform_outputs_file}",
+        "--policy-pack",
+        REPO / "policies",
+    )
+    assert status == 0, stderr
+    assert document is not None
+    return document
+
+
+def one(document: dict[str, Any], type_: str) -> dict[str, Any]:
+    found = [r for r in document["resources"] if r["type"] == type_]
+    assert len(found) == 1, [r["name"] for r in found]
+    return found[0]
+
+
+def test_the_stack_reference_names_the_configured_platform_stack(consumer: dict[str, Any]) -> None:
+    reference = one(consumer, "pulumi:pulumi:StackReference")
+    assert reference["name"] == PLATFORM_STACK
+    assert consumer["project"] == "consumer"
+
+
+def test_no_mandatory_violation_from_the_consumer(consumer: dict[str, Any]) -> None:
+    assert consumer["summary"]["mandatory"] == 0
+    assert [v for v in consumer["violations"] if v["enforcementLevel"] == "mandatory"] == []
+    assert [pack["name"] for pack in consumer["policyPacks"]] == ["alb-guardrails"]
+    assert consumer["warnings"] == []
+
+
+def test_the_ecs_service_registers_into_the_api_target_group(
+    consumer: dict[str, Any], platform_document: Callable[[str], dict[str, Any]]
+) -> None:
+    api = platform_document("dev")["outputs"]["targetGroups"]["api"]
+    service = one(consumer, "aws:ecs/service:Service")["inputs"]
+    assert service["launchType"] == "FARGATE"
+    assert service["loadBalancers"] == [
+        {"targetGroupArn": api["arn"], "containerName": "api", "containerPort": api["port"]}
+    ]
+    task = one(consumer, "aws:ecs/taskDefinition:TaskDefinition")["inputs"]
+    assert task["networkMode"] == "awsvpc"
+    (container,) = json.loads(task["containerDefinitions"])
+    assert container["name"] == "api"
+    assert container["portMappings"] == [{"containerPort": api["port"], "protocol": "tcp"}]
+
+
+def test_tasks_accept_traffic_only_from_the_platform_load_balancer(
+    consumer: dict[str, Any], platform_document: Callable[[str], dict[str, Any]]
+) -> None:
+    outputs = platform_document("dev")["outputs"]
+    group = one(consumer, "aws:ec2/securityGroup:SecurityGroup")
+    assert not group["inputs"].get("ingress")
+    service = one(consumer, "aws:ecs/service:Service")["inputs"]
+    assert service["networkConfiguration"]["securityGroups"] == [group["id"]]
+    ingress = one(consumer, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")["inputs"]
+    assert ingress["securityGroupId"] == group["id"]
+    assert ingress["referencedSecurityGroupId"] == outputs["securityGroupId"]
+    port = outputs["targetGroups"]["api"]["port"]
+    assert (ingress["ipProtocol"], ingress["fromPort"], ingress["toPort"]) == ("tcp", port, port)
+    assert "cidrIpv4" not in ingress and "cidrIpv6" not in ingress
+
+
+def test_a_missing_platform_service_is_one_clear_message(
+    platform_outputs_file: Path, tmp_path: Path
+) -> None:
+    program = tmp_path / "consumer"
+    program.mkdir()
+    for name in ("__main__.py", "Pulumi.yaml"):
+        shutil.copy(CONSUMER / name, program / name)
+    (program / "Pulumi.dev.yaml").write_text(
+        (CONSUMER / "Pulumi.dev.yaml")
+        .read_text(encoding="utf-8")
+        .replace("consumer:service: api", "consumer:service: billing"),
+        encoding="utf-8",
+    )
+    status, document, stderr = preflight_json(
+        "--program",
+        program,
+        "--stack",
+        "dev",
+        "--stack-outputs",
+        f"{PLATFORM_STACK}={platform_outputs_file}",
+        "--policy-pack",
+        "none",
+    )
+    assert (status, document) == (2, None)
+    assert "Traceback" not in stderr
+    assert "consumer:service: the platform has no service 'billing'" in stderr
+    assert "targetGroups: admin, api, web" in stderr

@@ -1,0 +1,206 @@
+"""Run the ALB program the way preflight's worker does, in-process or as a user does.
+
+``run_in_process`` drives the real ``__main__.py`` with preflight's recording monitor and AWS
+model (the code path of ``python -m preflight.worker``), so one run costs a fraction of a
+second instead of a process start; ``run_cli`` is the user's ``python -m preflight``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+
+from preflight.aws_model import AwsModel
+from preflight.cli import ORGANIZATION, build_records
+from preflight.codec import decode
+from preflight.project import load_project, load_stack_config
+from preflight.records import ResourceRecord
+from preflight.runner import RecordingEngine, RecordingMonitor, run_program
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT = "alb"
+STACK_TYPE = "pulumi:pulumi:Stack"
+# What a copy of the program needs to run: its code, its project file, its virtualenv, and
+# the policy pack's data that components/aws_facts.py reads.
+PROGRAM_FILES = ("__main__.py", "Pulumi.yaml", "components", "policies", "venv")
+
+
+@dataclass
+class Plan:
+    """One run of the program: the records preflight would analyze, or the failure."""
+
+    stack: str
+    resources: list[ResourceRecord] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    logs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def registered(self) -> list[ResourceRecord]:
+        """Everything registered except the root stack (which the SDK creates first)."""
+        return [r for r in self.resources if r.type != STACK_TYPE]
+
+    def of_type(self, type_: str) -> list[ResourceRecord]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str, name: str | None = None) -> ResourceRecord:
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        assert len(found) == 1, f"expected one {type_} {name or ''}, found {len(found)}"
+        return found[0]
+
+    def by_urn(self, urn: str | None) -> ResourceRecord:
+        return next(r for r in self.resources if r.urn == urn)
+
+    def children(self, parent: ResourceRecord) -> list[ResourceRecord]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+
+def stack_values(stack: str, program_dir: Path = REPO) -> dict[str, str]:
+    """``PULUMI_CONFIG`` for a stack, read from its files exactly as preflight's CLI reads it."""
+    return dict(load_stack_config(load_project(program_dir), stack).values)
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str], stack: str) -> Iterator[None]:
+    """The language host's environment for the program (see preflight.cli.worker_environment)."""
+    updates = {
+        "PULUMI_PROJECT": PROJECT,
+        "PULUMI_STACK": stack,
+        "PULUMI_ORGANIZATION": ORGANIZATION,
+        "PULUMI_DRY_RUN": "true",
+        "PULUMI_CONFIG": json.dumps(dict(values)),
+        "PULUMI_CONFIG_SECRET_KEYS": "[]",
+    }
+    saved = {key: os.environ.get(key) for key in updates}
+    os.environ.update(updates)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _event_loop_kept() -> Iterator[None]:
+    """run_program closes the loop it runs on, as the worker process ends there; tests that
+    run later in this process (``pulumi.runtime.test``) need the loop they had."""
+    policy = asyncio.get_event_loop_policy()
+    previous = policy.get_event_loop()
+    try:
+        yield
+    finally:
+        policy.set_event_loop(previous)
+
+
+def run_in_process(values: Mapping[str, str], stack: str = "dev") -> Plan:
+    """The program under preflight's recording monitor and AWS model, as the worker runs it."""
+    events: list[dict[str, Any]] = []
+    plan = Plan(stack=stack)
+    with _environment(values, stack), _event_loop_kept():
+        monitor = RecordingMonitor(
+            AwsModel.from_config(dict(values)), events.append, provider_config=dict(values)
+        )
+        try:
+            outputs = run_program(
+                str(REPO / "__main__.py"),
+                monitor=monitor,
+                engine=RecordingEngine(events.append),
+                project=PROJECT,
+                stack=stack,
+                organization=ORGANIZATION,
+                root_directory=str(REPO),
+            )
+        except pulumi.RunError as exc:
+            plan.error = str(exc)
+            outputs = {}
+    plan.logs = [e for e in events if e.get("event") == "log"]
+    plan.outputs = decode(outputs) if isinstance(outputs, dict) else {}
+    plan.resources = build_records(events, plan.outputs)
+    return plan
+
+
+# --- the user's path ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished ``python -m preflight`` process."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def document(self) -> dict[str, Any]:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str | Path, cwd: Path = REPO, timeout: float = 120) -> Run:
+    completed = subprocess.run(
+        [sys.executable, "-m", "preflight", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+@contextlib.contextmanager
+def program_copy(parent: Path) -> Iterator[Path]:
+    """A throwaway directory holding the program (symlinked), ready for a new stack file."""
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="alb-program-", dir=parent))
+    try:
+        for name in PROGRAM_FILES:
+            (directory / name).symlink_to(REPO / name)
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def write_stack(directory: Path, stack: str, document: Any) -> Path:
+    """Pulumi.<stack>.yaml with ``document`` (a mapping, or raw YAML text as a str)."""
+    path = directory / f"Pulumi.{stack}.yaml"
+    text = document if isinstance(document, str) else yaml.safe_dump(document, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def with_config(values: Mapping[str, str], **changes: Any) -> dict[str, str]:
+    """A copy of ``values`` with ``alb:`` keys set (camelCase names; None removes a key)."""
+    from preflight.project import config_text
+
+    updated = dict(values)
+    for name, value in changes.items():
+        key = name if ":" in name else f"alb:{name}"
+        if value is None:
+            updated.pop(key, None)
+        else:
+            updated[key] = config_text(value)
+    return updated
+
+
+def config_of(values: Mapping[str, str], name: str) -> Any:
+    """The decoded value of an ``alb:`` key (structured values are JSON)."""
+    raw = values[name if ":" in name else f"alb:{name}"]
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw

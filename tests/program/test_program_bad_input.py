@@ -1,0 +1,512 @@
+"""Bad input, all of it (issue 5 part 1): broken stack files are refused before anything is
+registered, with every problem on its own line naming its key path, and no traceback.
+
+Every case is a ``Pulumi.<stack>.yaml`` in a copy of the program. All of them are read by
+preflight's own stack-file loader and run through the worker's code path in-process (fast);
+a representative set also runs as a user runs it, ``python -m preflight``, in parallel.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from program_harness import (
+    REPO,
+    Run,
+    program_copy,
+    run_cli,
+    run_in_process,
+    stack_values,
+    write_stack,
+)
+
+from preflight.aws_model import availability_zones, subnet_availability_zone
+from preflight.project import ProjectError
+
+REGION = "ap-northeast-2"
+DEV = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
+ACM = f"arn:aws:acm:{REGION}:123456789012:certificate/8d1c2e3f-4a5b-4c6d-9e8f-0a1b2c3d4e5f"
+
+
+def _subnets_in_one_zone() -> list[str]:
+    """Two well-formed subnet IDs that the AWS model places in the same AZ."""
+    zone = availability_zones(REGION)[0]
+    candidates = (f"subnet-0aa{index:014x}" for index in range(1000))
+    found = [s for s in candidates if subnet_availability_zone(REGION, s) == zone]
+    return found[:2]
+
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    edit: Edit | str  # a change to the dev stack's config, or the whole file as text
+    problems: tuple[str, ...]  # fragments: one per expected problem line
+    cli: bool = False  # also run through `python -m preflight`
+
+    def document(self) -> Any:
+        if isinstance(self.edit, str):
+            return self.edit
+        document = copy.deepcopy(DEV)
+        self.edit(document["config"])
+        return document
+
+
+def sets(**values: Any) -> Edit:
+    """Set (or with None, remove) ``alb:`` keys."""
+
+    def edit(config: dict[str, Any]) -> None:
+        for name, value in values.items():
+            key = name if ":" in name else f"alb:{name}"
+            if value is None:
+                config.pop(key, None)
+            else:
+                config[key] = value
+
+    return edit
+
+
+def service(name: str, **fields: Any) -> Edit:
+    """Change fields of one service of the dev stack (None removes a field)."""
+
+    def edit(config: dict[str, Any]) -> None:
+        target = config["alb:services"].setdefault(name, {})
+        for field, value in fields.items():
+            if value is None:
+                target.pop(field, None)
+            else:
+                target[field] = value
+
+    return edit
+
+
+def services(value: Any) -> Edit:
+    return sets(services=value, defaultService=None)
+
+
+def both(*edits: Edit) -> Edit:
+    def edit(config: dict[str, Any]) -> None:
+        for change in edits:
+            change(config)
+
+    return edit
+
+
+CASES = [
+    # aws:region and unknown keys
+    Case("region-malformed", sets(**{"aws:region": "mars-north"}), ("aws:region:",)),
+    Case(
+        "unknown-key-typo",
+        sets(servics={"x": {"port": 1}}),
+        ("alb:servics: unknown key (did you mean 'services'?)",),
+        cli=True,
+    ),
+    Case("alb-region", sets(region="eu-west-1"), ("alb:region: unknown key",)),
+    # alb:network
+    Case(
+        "network-malformed-ids",
+        sets(network={"vpcId": "vpc-xyz", "subnetIds": ["subnet-1", "subnet-0abc12345"]}),
+        ("alb:network.vpcId:", "alb:network.subnetIds[0]:"),
+    ),
+    Case(
+        "network-one-subnet",
+        sets(network={"vpcId": "vpc-0f1e2d3c4b5a69788", "subnetIds": ["subnet-0abc12345"]}),
+        ("alb:network.subnetIds:",),
+    ),
+    Case(
+        "network-one-az",
+        sets(network={"vpcId": "vpc-0f1e2d3c4b5a69788", "subnetIds": _subnets_in_one_zone()}),
+        ("alb:network.subnetIds: an Application Load Balancer needs subnets in at least two",),
+        cli=True,
+    ),
+    Case(
+        "network-field-typo",
+        sets(network={"vpcId": "vpc-0f1e2d3c4b5a69788", "subnets": ["subnet-0abc12345"]}),
+        (
+            "alb:network.subnets: unknown key (did you mean 'subnetIds'?)",
+            "alb:network.subnetIds: required",
+        ),
+    ),
+    # scalars declared in Pulumi.yaml are type-checked as the CLI does
+    Case("internal-not-bool", sets(internal="maybe"), ("alb:internal",), cli=True),
+    Case("ip-address-type", sets(ipAddressType="ipv6"), ("alb:ipAddressType:",)),
+    Case("idle-timeout-range", sets(idleTimeoutSeconds=4001), ("alb:idleTimeoutSeconds:",)),
+    Case("idle-timeout-zero", sets(idleTimeoutSeconds=0), ("alb:idleTimeoutSeconds:",)),
+    Case("tls-policy-tls10", sets(tlsPolicy="ELBSecurityPolicy-2016-08"), ("alb:tlsPolicy:",)),
+    Case("tls-policy-unknown", sets(tlsPolicy="MyPolicy"), ("alb:tlsPolicy:",)),
+    # alb:ingressCidrs
+    Case(
+        "ingress-cidrs-malformed",
+        sets(ingressCidrs=["10.0.0.0/33", "10.0.0.1/8", "anywhere"]),
+        ("alb:ingressCidrs[0]:", "alb:ingressCidrs[1]:", "alb:ingressCidrs[2]:"),
+        cli=True,
+    ),
+    Case("ingress-cidrs-empty", sets(ingressCidrs=[]), ("alb:ingressCidrs:",)),
+    Case("ingress-cidrs-not-list", sets(ingressCidrs="10.0.0.0/8"), ("alb:ingressCidrs:",)),
+    Case(
+        "ingress-ipv6-on-ipv4",
+        sets(ingressCidrs=["::/0"]),
+        ("alb:ingressCidrs: IPv6 CIDRs need alb:ipAddressType dualstack",),
+    ),
+    # alb:certificate, alb:additionalCertificateArns, alb:domain
+    Case("certificate-missing", sets(certificate=None), ("alb:certificate",)),
+    Case(
+        "certificate-two-modes",
+        sets(certificate={"arn": ACM, "issue": "dns"}),
+        ('alb:certificate: give exactly one of "arn" or "issue"',),
+        cli=True,
+    ),
+    Case(
+        "certificate-not-acm",
+        sets(certificate={"arn": "arn:aws:iam::123456789012:server-certificate/x"}),
+        ("alb:certificate.arn:",),
+    ),
+    Case(
+        "certificate-issue-unknown",
+        sets(certificate={"issue": "email"}),
+        ("alb:certificate.issue:",),
+    ),
+    Case(
+        "certificate-dns-without-domain",
+        sets(certificate={"issue": "dns"}),
+        ("alb:certificate.issue: dns validation needs alb:domain",),
+    ),
+    Case(
+        "certificate-self-signed-protected",
+        sets(protect=True),
+        ("alb:certificate.issue: a self-signed certificate is refused when alb:protect is true",),
+        cli=True,
+    ),
+    Case(
+        "additional-certificate-malformed",
+        sets(additionalCertificateArns=[ACM, "arn:aws:acm:us-east-1:12345:certificate/x"]),
+        ("alb:additionalCertificateArns[1]:",),
+    ),
+    Case(
+        "domain-malformed",
+        sets(domain={"name": "app_example", "hostedZoneId": "zone-1"}),
+        ("alb:domain.name:", "alb:domain.hostedZoneId:"),
+    ),
+    Case(
+        "domain-missing-zone",
+        sets(domain={"name": "app.example.com"}),
+        ("alb:domain.hostedZoneId: required",),
+    ),
+    Case("protect-not-bool", sets(protect="yes please"), ("alb:protect",)),
+    # alb:accessLogs
+    Case(
+        "access-logs",
+        sets(accessLogs={"retentionDays": 0, "prefix": "/logs/"}),
+        ("alb:accessLogs.retentionDays:", "alb:accessLogs.prefix:"),
+    ),
+    Case(
+        "access-logs-awslogs", sets(accessLogs={"prefix": "x/AWSLogs"}), ("alb:accessLogs.prefix:",)
+    ),
+    # alb:waf
+    Case(
+        "waf-values",
+        sets(waf={"mode": "deny", "rateLimit": 5, "logRetentionDays": 10}),
+        ("alb:waf.mode:", "alb:waf.rateLimit:", "alb:waf.logRetentionDays:"),
+        cli=True,
+    ),
+    Case(
+        "waf-lists",
+        sets(waf={"blockedCountries": ["XX", "DEU"], "managedRuleGroups": ["CommonRuleSet"]}),
+        (
+            "alb:waf.blockedCountries[0]:",
+            "alb:waf.blockedCountries[1]:",
+            "alb:waf.managedRuleGroups[0]:",
+        ),
+    ),
+    Case(
+        "waf-typo",
+        sets(waf={"ratelimit": 100}),
+        ("alb:waf.ratelimit: unknown key (did you mean 'rateLimit'?)",),
+    ),
+    Case(
+        "waf-rate-limit-too-high", sets(waf={"rateLimit": 2_000_000_001}), ("alb:waf.rateLimit:",)
+    ),
+    # alb:services: the map
+    Case("services-empty", services({}), ("alb:services:",), cli=True),
+    Case("services-missing", services(None), ("alb:services: required",)),
+    Case(
+        "service-names",
+        services({"API_v1": {"port": 1}, "a-very-long-service-name": {"port": 2}}),
+        ("alb:services.API_v1: name", "alb:services.a-very-long-service-name: name"),
+    ),
+    Case(
+        "services-over-quota",
+        services({f"s{i}": {"port": 1000 + i, "pathPatterns": [f"/s{i}"]} for i in range(101)}),
+        ("alb:services:",),
+    ),
+    Case(
+        "default-service-unknown",
+        sets(defaultService="www"),
+        ("alb:defaultService: must name a service in alb:services",),
+    ),
+    # a service's fields
+    Case("port-zero", service("api", port=0), ("alb:services.api.port:",)),
+    Case("port-high", service("api", port=70000), ("alb:services.api.port:",)),
+    Case("port-text", service("api", port="http"), ("alb:services.api.port:",)),
+    Case("port-bool", service("api", port=True), ("alb:services.api.port: must be a number",)),
+    Case("port-missing", service("api", port=None), ("alb:services.api: port: required",)),
+    Case(
+        "lambda-with-port",
+        service("api", targetType="lambda"),
+        ("alb:services.api: port: must be absent for a lambda target group",),
+    ),
+    Case("protocol", service("api", protocol="TCP"), ("alb:services.api.protocol:",)),
+    Case("target-type", service("api", targetType="alb"), ("alb:services.api.targetType:",)),
+    Case(
+        "path-patterns",
+        service("api", pathPatterns=["api/*", "/" + "x" * 128]),
+        ("alb:services.api.pathPatterns[0]:", "alb:services.api.pathPatterns[1]:"),
+    ),
+    Case(
+        "path-patterns-not-list",
+        service("api", pathPatterns="/api/*"),
+        ("alb:services.api.pathPatterns:",),
+    ),
+    Case(
+        "host-headers",
+        service("api", hostHeaders=["bad host!", "-"]),
+        ("alb:services.api.hostHeaders[0]:",),
+    ),
+    Case(
+        "source-cidrs",
+        service("admin", sourceCidrs=["10.0.0.0/40"]),
+        ("alb:services.admin.sourceCidrs[0]:",),
+    ),
+    Case("priority-range", service("api", priority=50001), ("alb:services.api.priority:",)),
+    Case(
+        "priority-duplicate",
+        both(service("api", priority=10), service("admin", priority=10)),
+        ("alb:services.api.priority: 10 is already used by alb:services.admin",),
+        cli=True,
+    ),
+    Case(
+        "priority-shadowing",
+        both(
+            service("api", priority=10),
+            service("admin", priority=20, pathPatterns=["/api/admin/*"], sourceCidrs=None),
+        ),
+        (
+            "alb:services.admin: can never receive traffic (priority 20): alb:services.api "
+            "(priority 10) is evaluated before it",
+        ),
+        cli=True,
+    ),
+    Case(
+        "too-many-conditions",
+        service(
+            "api",
+            pathPatterns=["/a", "/b", "/c"],
+            hostHeaders=["a.example.com"],
+            sourceCidrs=["10.0.0.0/8", "10.1.0.0/16"],
+        ),
+        ("alb:services.api: at most 5 condition values per listener rule (got 6)",),
+    ),
+    Case(
+        "no-condition",
+        service("api", pathPatterns=None),
+        ("alb:services.api: needs at least one of pathPatterns, hostHeaders or sourceCidrs",),
+    ),
+    Case(
+        "health-check-path",
+        service("api", healthCheck={"path": "health"}),
+        ('alb:services.api.healthCheck.path: must be a path starting with "/" (got "health")',),
+    ),
+    Case(
+        "health-check-values",
+        service(
+            "api", healthCheck={"matcher": "600", "intervalSeconds": 4, "healthyThreshold": 11}
+        ),
+        (
+            "alb:services.api.healthCheck.matcher:",
+            "alb:services.api.healthCheck.intervalSeconds:",
+            "alb:services.api.healthCheck.healthyThreshold:",
+        ),
+    ),
+    Case(
+        "health-check-timeout",
+        service("api", healthCheck={"intervalSeconds": 10, "timeoutSeconds": 10}),
+        (
+            "alb:services.api.healthCheck: timeoutSeconds (10) must be less than "
+            "intervalSeconds (10)",
+        ),
+    ),
+    Case(
+        "draining",
+        service("api", deregistrationDelaySeconds=3601, slowStartSeconds=10),
+        ("alb:services.api.deregistrationDelaySeconds:",),
+    ),
+    Case(
+        "slow-start",
+        service("api", slowStartSeconds=10),
+        ("alb:services.api: slowStartSeconds: must be 0 (off) or 30-900",),
+    ),
+    Case(
+        "stickiness",
+        service("api", stickiness={"durationSeconds": 0}),
+        ("alb:services.api.stickiness.durationSeconds:",),
+    ),
+    Case("algorithm", service("api", algorithm="random"), ("alb:services.api.algorithm:",)),
+    Case(
+        "service-field-typo",
+        service("api", healthcheck={"path": "/x"}),
+        ("alb:services.api.healthcheck: unknown key (did you mean 'healthCheck'?)",),
+    ),
+    # alb:alarms and alb:tags
+    Case(
+        "alarms",
+        sets(
+            alarms={
+                "email": "oncall",
+                "topicArn": "arn:aws:sqs:x",
+                "latencyP99Seconds": 0,
+                "error5xxPercent": 150,
+            }
+        ),
+        (
+            "alb:alarms.email:",
+            "alb:alarms.topicArn:",
+            "alb:alarms.latencyP99Seconds:",
+            "alb:alarms.error5xxPercent:",
+        ),
+    ),
+    Case("tags", sets(tags={"": "x", "Owner": "y" * 257}), ("alb:tags.", "alb:tags.Owner:")),
+    Case("tags-not-map", sets(tags=["a", "b"]), ("alb:tags:",)),
+    # the file itself
+    Case(
+        "file-not-a-mapping",
+        "- config\n- dev\n",
+        ("Pulumi.bad.yaml: expected a mapping",),
+        cli=True,
+    ),
+    Case(
+        "config-not-a-mapping", "config: [1, 2]\n", ("Pulumi.bad.yaml: 'config' must be a mapping",)
+    ),
+    Case(
+        "several-keys-at-once",
+        both(sets(idleTimeoutSeconds=0, ipAddressType="ipv5"), service("web", port=-1)),
+        ("alb:idleTimeoutSeconds:", "alb:ipAddressType:", "alb:services.web.port:"),
+    ),
+]
+
+STACK = "bad"
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with program_copy(tmp_path_factory.mktemp("bad-input")) as directory:
+        yield directory
+
+
+def test_the_corpus_covers_every_key_of_the_spec() -> None:
+    """Every SPEC §2 key and service field appears in at least one broken case."""
+    text = " ".join(" ".join(case.problems) for case in CASES)
+    keys = [
+        "aws:region", "network", "internal", "ipAddressType", "ingressCidrs", "certificate",
+        "additionalCertificateArns", "domain", "tlsPolicy", "protect", "idleTimeoutSeconds",
+        "accessLogs", "waf", "services", "defaultService", "alarms", "tags",
+    ]  # fmt: skip
+    fields = [
+        "port", "protocol", "targetType", "pathPatterns", "hostHeaders", "sourceCidrs",
+        "priority", "healthCheck", "deregistrationDelaySeconds", "slowStartSeconds",
+        "stickiness", "algorithm",
+    ]  # fmt: skip
+    assert [k for k in keys if (k if ":" in k else f"alb:{k}") not in text] == []
+    assert [f for f in fields if f not in text] == []
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_refused_before_anything_is_registered(case: Case, workdir: Path) -> None:
+    write_stack(workdir, STACK, case.document())
+    try:
+        values = stack_values(STACK, workdir)
+    except ProjectError as exc:
+        # Refused while reading the stack file, as the Pulumi CLI does: the program never runs.
+        message = str(exc)
+    else:
+        plan = run_in_process(values, STACK)
+        assert plan.error is not None, f"{case.name}: accepted"
+        assert plan.registered == [], [r.urn for r in plan.registered]
+        message = plan.error
+    assert "Traceback" not in message
+    for fragment in case.problems:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+    if not isinstance(case.edit, str) and message.startswith("invalid configuration"):
+        # One line per problem, each naming its key path.
+        lines = message.splitlines()[1:]
+        assert all(line.strip().startswith(("alb:", "aws:")) for line in lines), message
+        assert len(lines) >= len(case.problems)
+
+
+@pytest.fixture(scope="module")
+def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """The representative cases as a user runs them, each in its own copy, two at a time."""
+    chosen = [case for case in CASES if case.cli]
+    root = tmp_path_factory.mktemp("bad-input-cli")
+
+    def run(case: Case) -> Run:
+        with program_copy(root) as directory:
+            write_stack(directory, STACK, case.document())
+            return run_cli(
+                "--program", directory, "--stack", STACK, "--policy-pack", "none", "--json"
+            )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip([c.name for c in chosen], pool.map(run, chosen), strict=True))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.cli], ids=lambda case: case.name)
+def test_preflight_exits_2_with_every_problem(case: Case, cli_runs: dict[str, Run]) -> None:
+    run = cli_runs[case.name]
+    assert run.returncode == 2, run.stderr
+    assert run.stdout == ""  # no plan, no resources
+    assert "Traceback" not in run.stderr
+    assert run.stderr.startswith("preflight: error:")
+    for fragment in case.problems:
+        assert fragment in run.stderr, f"{fragment!r} not in:\n{run.stderr}"
+
+
+# --- values as `pulumi config set --path` stores them --------------------------------------
+
+
+def test_numbers_and_booleans_given_as_strings_are_accepted(workdir: Path) -> None:
+    document = copy.deepcopy(DEV)
+    config = document["config"]
+    config["alb:idleTimeoutSeconds"] = "120"
+    config["alb:internal"] = "true"
+    config["alb:waf"]["rateLimit"] = "5000"
+    config["alb:accessLogs"]["retentionDays"] = "14"
+    api = config["alb:services"]["api"]
+    api.update(port="9090", priority="42", deregistrationDelaySeconds="5")
+    api["healthCheck"].update(intervalSeconds="20", matcher=200)
+    config["alb:alarms"]["latencyP99Seconds"] = "1.5"
+    config["alb:tags"]["Version"] = 2
+    write_stack(workdir, STACK, document)
+    plan = run_in_process(stack_values(STACK, workdir), STACK)
+    assert plan.error is None, plan.error
+    alb = plan.one("aws:lb/loadBalancer:LoadBalancer")
+    assert (alb.inputs["idleTimeout"], alb.inputs["internal"]) == (120, True)
+    assert alb.inputs["tags"]["Version"] == "2"
+    group = plan.one("aws:lb/targetGroup:TargetGroup", "alb-bad-api")
+    assert group.inputs["port"] == 9090
+    assert group.inputs["deregistrationDelay"] == 5
+    assert group.inputs["healthCheck"]["interval"] == 20
+    assert group.inputs["healthCheck"]["matcher"] == "200"
+    rule = plan.one("aws:lb/listenerRule:ListenerRule", "alb-bad-api")
+    assert rule.inputs["priority"] == 42
+    acl = plan.one("aws:wafv2/webAcl:WebAcl")
+    assert acl.inputs["rules"][0]["statement"]["rateBasedStatement"]["limit"] == 5000

@@ -1,0 +1,457 @@
+"""Each component, as the engine sees it: the camelCase inputs that reach AWS, parents, options.
+
+Every variant runs the real program in-process under preflight's recording monitor and AWS
+model (the worker's code path), with the dev stack's config changed in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from program_harness import Plan, run_in_process, with_config
+
+from components.config import DEFAULT_TLS_POLICY, assign_priorities, parse_stack_config
+from preflight.records import ResourceRecord, Secret
+
+REGION = "ap-northeast-2"
+ACM_ARN = f"arn:aws:acm:{REGION}:123456789012:certificate/8d1c2e3f-4a5b-4c6d-9e8f-0a1b2c3d4e5f"
+SNI_ARNS = [
+    f"arn:aws:acm:{REGION}:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+    f"arn:aws:acm:{REGION}:123456789012:certificate/66666666-7777-8888-9999-000000000000",
+]
+DOMAIN = {"name": "app.example.com", "hostedZoneId": "Z0123456789ABCDEFGHIJ"}
+MANAGED_GROUPS = [
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+]
+
+
+def plan_with(values: dict[str, str], **changes: Any) -> Plan:
+    plan = run_in_process(with_config(values, **changes), "dev")
+    assert plan.error is None, plan.error
+    return plan
+
+
+def parent_type(plan: Plan, record: ResourceRecord) -> str:
+    return plan.by_urn(record.parent).type
+
+
+def https_listener(plan: Plan) -> ResourceRecord:
+    return next(
+        r for r in plan.of_type("aws:lb/listener:Listener") if r.inputs["protocol"] == "HTTPS"
+    )
+
+
+# --- AccessLogBucket -----------------------------------------------------------------------
+
+
+def test_access_log_bucket(dev_plan: Plan) -> None:
+    bucket = dev_plan.one("aws:s3/bucket:Bucket")
+    assert parent_type(dev_plan, bucket) == "alb:index:AccessLogBucket"
+    assert bucket.inputs["tags"] == {"Team": "platform"}
+    ownership = dev_plan.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+    assert ownership.inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+    block = dev_plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    assert {k: block.inputs[k] for k in block.inputs if k != "bucket"} == {
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+    }
+    encryption = dev_plan.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    )
+    assert encryption.inputs["rules"] == [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}
+    ]
+    lifecycle = dev_plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    (rule,) = lifecycle.inputs["rules"]
+    # Pulumi.dev.yaml: accessLogs.retentionDays 30, default prefix "alb".
+    assert rule["expiration"] == {"days": 30}
+    assert rule["filter"] == {"prefix": "alb/"}
+    assert rule["status"] == "Enabled"
+    policy = json.loads(dev_plan.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    arn = bucket.outputs["arn"]
+    allow, deny = policy["Statement"][0], policy["Statement"][-1]
+    assert allow["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    assert allow["Resource"] == [
+        f"{arn}/alb/access/AWSLogs/123456789012/*",
+        f"{arn}/alb/connection/AWSLogs/123456789012/*",
+    ]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    alb = dev_plan.one("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.inputs["accessLogs"] == {
+        "enabled": True,
+        "bucket": bucket.outputs["bucket"],
+        "prefix": "alb/access",
+    }
+    assert alb.inputs["connectionLogs"]["prefix"] == "alb/connection"
+
+
+def test_access_log_prefix_and_retention(dev_values: dict[str, str]) -> None:
+    plan = plan_with(dev_values, accessLogs={"retentionDays": 7, "prefix": "edge/logs"})
+    lifecycle = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    assert lifecycle.inputs["rules"][0]["expiration"] == {"days": 7}
+    assert lifecycle.inputs["rules"][0]["filter"] == {"prefix": "edge/logs/"}
+    alb = plan.one("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.inputs["accessLogs"]["prefix"] == "edge/logs/access"
+
+
+# --- Certificate ---------------------------------------------------------------------------
+
+
+def test_certificate_self_signed(dev_plan: Plan) -> None:
+    key = dev_plan.one("tls:index/privateKey:PrivateKey")
+    assert key.inputs == {"algorithm": "ECDSA", "ecdsaCurve": "P256"}
+    cert = dev_plan.one("tls:index/selfSignedCert:SelfSignedCert")
+    # Without alb:domain the certificate names the region's ELB DNS names.
+    assert cert.inputs["dnsNames"] == [f"*.{REGION}.elb.amazonaws.com"]
+    assert cert.inputs["subject"]["commonName"] == f"*.{REGION}.elb.amazonaws.com"
+    assert "server_auth" in cert.inputs["allowedUses"]
+    imported = dev_plan.one("aws:acm/certificate:Certificate")
+    assert isinstance(imported.inputs["privateKey"], Secret)
+    assert imported.inputs["certificateBody"] == cert.outputs["certPem"]
+    assert "privateKey" in imported.additional_secret_outputs
+    for record in (key, cert, imported):
+        assert parent_type(dev_plan, record) == "alb:index:Certificate"
+    assert https_listener(dev_plan).inputs["certificateArn"] == imported.outputs["arn"]
+
+
+def test_certificate_existing_arn(prod_plan: Plan) -> None:
+    assert prod_plan.of_type("aws:acm/certificate:Certificate") == []
+    assert prod_plan.of_type("tls:index/privateKey:PrivateKey") == []
+    component = prod_plan.one("alb:index:Certificate")
+    assert prod_plan.children(component) == []
+    assert https_listener(prod_plan).inputs["certificateArn"] == ACM_ARN
+
+
+@pytest.fixture(scope="module")
+def dns_plan(dev_values: dict[str, str]) -> Plan:
+    return plan_with(
+        dev_values,
+        certificate={"issue": "dns"},
+        domain=DOMAIN,
+        ipAddressType="dualstack",
+        additionalCertificateArns=SNI_ARNS,
+        idleTimeoutSeconds=120,
+        tlsPolicy="ELBSecurityPolicy-TLS13-1-3-2021-06",
+    )
+
+
+def test_certificate_dns_validated(dns_plan: Plan) -> None:
+    certificate = dns_plan.one("aws:acm/certificate:Certificate")
+    assert certificate.inputs["domainName"] == DOMAIN["name"]
+    assert certificate.inputs["validationMethod"] == "DNS"
+    assert certificate.inputs["keyAlgorithm"] == "EC_prime256v1"
+    record = dns_plan.one("aws:route53/record:Record", "alb-dev-cert-validation")
+    option = certificate.outputs["domainValidationOptions"][0]
+    assert record.inputs["zoneId"] == DOMAIN["hostedZoneId"]
+    assert record.inputs["name"] == option["resourceRecordName"]
+    assert record.inputs["records"] == [option["resourceRecordValue"]]
+    validation = dns_plan.one("aws:acm/certificateValidation:CertificateValidation")
+    assert validation.inputs["certificateArn"] == certificate.outputs["arn"]
+    assert record.urn in validation.dependencies
+    # The listener waits for validation, not just for the certificate request.
+    listener = https_listener(dns_plan)
+    assert validation.urn in listener.dependencies
+    assert listener.inputs["certificateArn"] == validation.outputs["certificateArn"]
+    assert dns_plan.of_type("tls:index/privateKey:PrivateKey") == []
+
+
+# --- LoadBalancer --------------------------------------------------------------------------
+
+
+def test_load_balancer_inputs(dev_plan: Plan) -> None:
+    alb = dev_plan.one("aws:lb/loadBalancer:LoadBalancer")
+    assert parent_type(dev_plan, alb) == "alb:index:LoadBalancer"
+    expected = {
+        "loadBalancerType": "application",
+        "internal": False,
+        "ipAddressType": "ipv4",
+        "dropInvalidHeaderFields": True,
+        "desyncMitigationMode": "defensive",
+        "enableCrossZoneLoadBalancing": True,
+        "enableHttp2": True,
+        "enableWafFailOpen": False,
+        "enableDeletionProtection": False,
+        "idleTimeout": 60,
+    }
+    assert {key: alb.inputs[key] for key in expected} == expected
+    assert len(alb.inputs["subnets"]) >= 2
+    group = dev_plan.one("aws:ec2/securityGroup:SecurityGroup")
+    assert alb.inputs["securityGroups"] == [group.id]
+    listener = https_listener(dev_plan)
+    assert listener.inputs["port"] == 443
+    assert listener.inputs["sslPolicy"] == DEFAULT_TLS_POLICY
+    http = next(
+        r for r in dev_plan.of_type("aws:lb/listener:Listener") if r.inputs["protocol"] == "HTTP"
+    )
+    assert http.inputs["port"] == 80
+    assert http.inputs["defaultActions"] == [
+        {
+            "type": "redirect",
+            "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"},
+        }
+    ]
+    ingress = dev_plan.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert sorted((r.inputs["fromPort"], r.inputs["cidrIpv4"]) for r in ingress) == [
+        (80, "0.0.0.0/0"),
+        (443, "0.0.0.0/0"),
+    ]
+    egress = dev_plan.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert sorted(r.inputs["toPort"] for r in egress) == [3000, 8080, 8081]
+    assert dev_plan.of_type("aws:route53/record:Record") == []
+    assert dev_plan.of_type("aws:lb/listenerCertificate:ListenerCertificate") == []
+
+
+def test_load_balancer_dualstack_domain_and_sni(dns_plan: Plan) -> None:
+    alb = dns_plan.one("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.inputs["ipAddressType"] == "dualstack"
+    assert alb.inputs["idleTimeout"] == 120
+    assert https_listener(dns_plan).inputs["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-3-2021-06"
+    ingress = dns_plan.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    sources = sorted(
+        (r.inputs["fromPort"], r.inputs.get("cidrIpv4") or r.inputs["cidrIpv6"]) for r in ingress
+    )
+    assert sources == [(80, "0.0.0.0/0"), (80, "::/0"), (443, "0.0.0.0/0"), (443, "::/0")]
+    aliases = [
+        r
+        for r in dns_plan.of_type("aws:route53/record:Record")
+        if r.name.startswith("alb-dev-alias")
+    ]
+    assert sorted(r.inputs["type"] for r in aliases) == ["A", "AAAA"]
+    for record in aliases:
+        assert record.inputs["name"] == DOMAIN["name"]
+        assert record.inputs["zoneId"] == DOMAIN["hostedZoneId"]
+        assert record.inputs["aliases"] == [
+            {
+                "name": alb.outputs["dnsName"],
+                "zoneId": alb.outputs["zoneId"],
+                "evaluateTargetHealth": True,
+            }
+        ]
+        assert parent_type(dns_plan, record) == "alb:index:LoadBalancer"
+    sni = dns_plan.of_type("aws:lb/listenerCertificate:ListenerCertificate")
+    assert sorted(r.inputs["certificateArn"] for r in sni) == sorted(SNI_ARNS)
+    assert {r.inputs["listenerArn"] for r in sni} == {https_listener(dns_plan).outputs["arn"]}
+    assert dns_plan.outputs["url"] == f"https://{DOMAIN['name']}"
+
+
+def test_load_balancer_internal_with_ingress_cidrs(dev_values: dict[str, str]) -> None:
+    plan = plan_with(dev_values, internal=True, ingressCidrs=["10.0.0.0/8", "192.168.0.0/16"])
+    assert plan.one("aws:lb/loadBalancer:LoadBalancer").inputs["internal"] is True
+    ingress = plan.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert sorted((r.inputs["fromPort"], r.inputs["cidrIpv4"]) for r in ingress) == [
+        (80, "10.0.0.0/8"),
+        (80, "192.168.0.0/16"),
+        (443, "10.0.0.0/8"),
+        (443, "192.168.0.0/16"),
+    ]
+
+
+# --- WebAcl --------------------------------------------------------------------------------
+
+
+def test_web_acl_block_mode(dev_plan: Plan) -> None:
+    acl = dev_plan.one("aws:wafv2/webAcl:WebAcl")
+    assert parent_type(dev_plan, acl) == "alb:index:WebAcl"
+    assert acl.inputs["scope"] == "REGIONAL"
+    assert acl.inputs["defaultAction"] == {"allow": {}}
+    rules = acl.inputs["rules"]
+    assert [r["name"] for r in rules] == ["rate-limit-per-ip", *MANAGED_GROUPS]
+    assert [r["priority"] for r in rules] == list(range(len(rules)))
+    assert rules[0]["action"] == {"block": {}}
+    assert rules[0]["statement"]["rateBasedStatement"] == {
+        "limit": 2000,
+        "aggregateKeyType": "IP",
+        "evaluationWindowSec": 300,
+    }
+    for rule in rules[1:]:
+        assert rule["overrideAction"] == {"none": {}}
+        assert rule["statement"]["managedRuleGroupStatement"] == {
+            "name": rule["name"],
+            "vendorName": "AWS",
+        }
+    log_group = dev_plan.one("aws:cloudwatch/logGroup:LogGroup")
+    assert log_group.inputs["retentionInDays"] == 90
+    assert not acl.protect
+
+
+def test_web_acl_count_mode_with_geo_block(dev_values: dict[str, str]) -> None:
+    plan = plan_with(
+        dev_values,
+        waf={
+            "mode": "count",
+            "rateLimit": 500,
+            "blockedCountries": ["CN", "RU"],
+            "managedRuleGroups": ["AWSManagedRulesCommonRuleSet"],
+            "logRetentionDays": 7,
+        },
+    )
+    rules = plan.one("aws:wafv2/webAcl:WebAcl").inputs["rules"]
+    assert [r["name"] for r in rules] == [
+        "geo-block",
+        "rate-limit-per-ip",
+        "AWSManagedRulesCommonRuleSet",
+    ]
+    assert [r["priority"] for r in rules] == [0, 1, 2]
+    assert rules[0]["statement"] == {"geoMatchStatement": {"countryCodes": ["CN", "RU"]}}
+    assert rules[0]["action"] == rules[1]["action"] == {"count": {}}
+    assert rules[1]["statement"]["rateBasedStatement"]["limit"] == 500
+    assert rules[2]["overrideAction"] == {"count": {}}
+    assert plan.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 7
+
+
+# --- Service -------------------------------------------------------------------------------
+
+SERVICES = {
+    "web": {"port": 3000, "healthCheck": {"path": "/healthz", "matcher": "200"}},
+    "api": {
+        "port": 8443,
+        "protocol": "HTTPS",
+        "targetType": "instance",
+        "pathPatterns": ["/api/*"],
+        "stickiness": {"durationSeconds": 600},
+        "algorithm": "least_outstanding_requests",
+        "deregistrationDelaySeconds": 10,
+        "slowStartSeconds": 45,
+        "healthCheck": {
+            "path": "/api/health",
+            "intervalSeconds": 30,
+            "timeoutSeconds": 10,
+            "healthyThreshold": 2,
+            "unhealthyThreshold": 5,
+        },
+    },
+    "fn": {
+        "targetType": "lambda",
+        "pathPatterns": ["/fn/*"],
+        "stickiness": {"durationSeconds": 60},
+    },
+    "pinned": {"port": 9000, "hostHeaders": ["pinned.example.com"], "priority": 7},
+    "status": {"port": 9001, "pathPatterns": ["/api/status"]},
+}
+
+
+@pytest.fixture(scope="module")
+def services_plan(dev_values: dict[str, str]) -> Plan:
+    return plan_with(dev_values, services=SERVICES, defaultService="web")
+
+
+def target_group(plan: Plan, service: str) -> ResourceRecord:
+    return plan.one("aws:lb/targetGroup:TargetGroup", f"alb-dev-{service}")
+
+
+def test_service_target_group(services_plan: Plan) -> None:
+    api = target_group(services_plan, "api")
+    assert parent_type(services_plan, api) == "alb:index:Service"
+    expected = {
+        "targetType": "instance",
+        "port": 8443,
+        "protocol": "HTTPS",
+        "protocolVersion": "HTTP1",
+        "deregistrationDelay": 10,
+        "slowStart": 45,
+        "loadBalancingAlgorithmType": "least_outstanding_requests",
+        "loadBalancingCrossZoneEnabled": "true",
+        "stickiness": {"enabled": True, "type": "lb_cookie", "cookieDuration": 600},
+        "healthCheck": {
+            "enabled": True,
+            "protocol": "HTTPS",
+            "port": "traffic-port",
+            "path": "/api/health",
+            "matcher": "200-399",
+            "interval": 30,
+            "timeout": 10,
+            "healthyThreshold": 2,
+            "unhealthyThreshold": 5,
+        },
+    }
+    assert {key: api.inputs[key] for key in expected} == expected
+    web = target_group(services_plan, "web")
+    assert "stickiness" not in web.inputs
+    assert web.inputs["healthCheck"]["matcher"] == "200"
+    assert (
+        web.inputs["vpcId"]
+        == services_plan.one("aws:ec2/securityGroup:SecurityGroup").inputs["vpcId"]
+    )
+
+
+def test_service_lambda_target_group(services_plan: Plan) -> None:
+    fn = target_group(services_plan, "fn")
+    assert fn.inputs["targetType"] == "lambda"
+    for absent in ("port", "protocol", "protocolVersion", "vpcId", "stickiness", "slowStart"):
+        assert absent not in fn.inputs, absent
+    assert fn.inputs["healthCheck"] == {"enabled": False}
+
+
+def test_service_listener_rules(services_plan: Plan, dev_values: dict[str, str]) -> None:
+    rules = {
+        services_plan.by_urn(r.parent).name.removeprefix("alb-dev-"): r
+        for r in services_plan.of_type("aws:lb/listenerRule:ListenerRule")
+    }
+    assert set(rules) == set(SERVICES) - {"web"}
+    listener = https_listener(services_plan)
+    for name, rule in rules.items():
+        group = target_group(services_plan, name)
+        assert rule.inputs["listenerArn"] == listener.outputs["arn"]
+        assert rule.inputs["actions"] == [
+            {"type": "forward", "targetGroupArn": group.outputs["arn"]}
+        ]
+        assert {listener.urn, group.urn} <= set(rule.dependencies)
+    assert rules["pinned"].inputs["priority"] == 7
+    assert rules["pinned"].inputs["conditions"] == [
+        {"hostHeader": {"values": ["pinned.example.com"]}}
+    ]
+    assert rules["api"].inputs["conditions"] == [{"pathPattern": {"values": ["/api/*"]}}]
+    # The exact path is evaluated before the wildcard that also covers it.
+    assert rules["status"].inputs["priority"] < rules["api"].inputs["priority"]
+    config = parse_stack_config(with_config(dev_values, services=SERVICES))
+    assert {name: rule.inputs["priority"] for name, rule in rules.items()} == assign_priorities(
+        config.services, "web"
+    )
+
+
+def test_service_priorities_do_not_move_when_a_service_is_added(
+    services_plan: Plan, dev_values: dict[str, str]
+) -> None:
+    more = {**SERVICES, "zz-new": {"port": 9100, "pathPatterns": ["/new/*"]}}
+    plan = plan_with(dev_values, services=more, defaultService="web")
+
+    def priorities(p: Plan) -> dict[str, int]:
+        return {r.name: r.inputs["priority"] for r in p.of_type("aws:lb/listenerRule:ListenerRule")}
+
+    before, after = priorities(services_plan), priorities(plan)
+    assert set(after) - set(before) == {"alb-dev-zz-new"}
+    assert {name: after[name] for name in before} == before
+
+
+def test_service_contract_outputs(services_plan: Plan) -> None:
+    groups = services_plan.outputs["targetGroups"]
+    api = target_group(services_plan, "api")
+    assert groups["api"] == {
+        "arn": api.outputs["arn"],
+        "arnSuffix": api.outputs["arnSuffix"],
+        "name": api.inputs["name"],
+        "port": 8443,
+        "protocol": "HTTPS",
+        "targetType": "instance",
+        "healthCheckPath": "/api/health",
+    }
+
+
+def test_lambda_service_contract_is_known_in_a_preview(services_plan: Plan) -> None:
+    fn = target_group(services_plan, "fn")
+    assert services_plan.outputs["targetGroups"]["fn"] == {
+        "arn": fn.outputs["arn"],
+        "arnSuffix": fn.outputs["arnSuffix"],
+        "name": fn.inputs["name"],
+        "port": None,
+        "protocol": None,
+        "targetType": "lambda",
+        "healthCheckPath": None,
+    }

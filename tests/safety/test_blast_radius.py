@@ -1,0 +1,195 @@
+"""Typical changes to the dev stack touch only what they are about.
+
+Each change is planned on a copy of the program and compared with the unchanged plan by URN
+and inputs. "What a change is about" is derived from names: the service's own resources are
+named ``alb-dev-<service>`` or ``alb-dev-<service>-...`` (its target group, listener rule,
+alarms), the web ACL's ``alb-dev-waf...``; the monitoring dashboard shows every service and
+may change with any of them. Everything else must keep its URN and its inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from blast_radius import BlastRadius, assert_only, blast_radius, named, of_type, plan_changes
+
+STACK = "dev"
+PREFIX = "alb-dev"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+LISTENER = "aws:lb/listener:Listener"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
+MONITORING = "alb:index:Monitoring"
+NEW_PORT = 9090
+
+
+def add_service(config: dict[str, Any]) -> None:
+    config["alb:services"]["search"] = {
+        "port": NEW_PORT,
+        "pathPatterns": ["/search/*"],
+        "healthCheck": {"path": "/search/health"},
+    }
+
+
+def remove_service(config: dict[str, Any]) -> None:
+    del config["alb:services"]["admin"]
+
+
+def change_health_check(config: dict[str, Any]) -> None:
+    config["alb:services"]["api"]["healthCheck"].update(path="/api/ready", intervalSeconds=30)
+
+
+def add_host_header(config: dict[str, Any]) -> None:
+    config["alb:services"]["api"]["hostHeaders"] = ["api.example.com"]
+
+
+def raise_rate_limit(config: dict[str, Any]) -> None:
+    config["alb:waf"]["rateLimit"] = 5000
+
+
+def change_port(config: dict[str, Any]) -> None:
+    config["alb:services"]["api"]["port"] = 8082
+
+
+CHANGES = {
+    "add-service": add_service,
+    "remove-service": remove_service,
+    "health-check": change_health_check,
+    "host-header": add_host_header,
+    "rate-limit": raise_rate_limit,
+    "port": change_port,
+}
+TYPICAL = ["add-service", "remove-service", "health-check", "host-header", "rate-limit"]
+
+
+@pytest.fixture(scope="module")
+def documents(dev_document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {"baseline": dev_document, **plan_changes(STACK, CHANGES)}
+
+
+@pytest.fixture(scope="module")
+def radius(documents: dict[str, dict[str, Any]]) -> dict[str, BlastRadius]:
+    baseline = documents["baseline"]
+    return {name: blast_radius(baseline, documents[name]) for name in CHANGES}
+
+
+def monitoring(*documents: dict[str, Any]) -> set[str]:
+    """The monitoring component's resources (alarms, dashboard, topic)."""
+    return {
+        resource["urn"]
+        for document in documents
+        for resource in document["resources"]
+        if f"${MONITORING}$" in resource["urn"] or resource["type"] == MONITORING
+    }
+
+
+def service(documents: list[dict[str, Any]], name: str) -> set[str]:
+    return named(documents, f"{PREFIX}-{name}")
+
+
+def egress(documents: list[dict[str, Any]], port: int) -> set[str]:
+    return named(documents, f"{PREFIX}-out-{port}") & of_type(documents, EGRESS_RULE)
+
+
+def test_the_baseline_is_the_dev_plan(documents: dict[str, dict[str, Any]]) -> None:
+    baseline = documents["baseline"]
+    assert (baseline["project"], baseline["stack"]) == ("alb", STACK)
+    assert service([baseline], "api") & of_type([baseline], TARGET_GROUP)
+
+
+def test_adding_a_service_changes_no_existing_resource(
+    documents: dict[str, dict[str, Any]], radius: dict[str, BlastRadius]
+) -> None:
+    before, after = documents["baseline"], documents["add-service"]
+    change = radius["add-service"]
+    # Its component, target group, listener rule and alarms, and egress to its new port.
+    assert change.added == service([after], "search") | egress([after], NEW_PORT)
+    assert {TARGET_GROUP, LISTENER_RULE} <= {r.type for r in change.diff.added}
+    assert change.removed == set()
+    # The dashboard gains the service's widgets; no other existing resource changes.
+    assert change.changed <= of_type([before], DASHBOARD)
+    assert_only(change, change.added | of_type([before], DASHBOARD))
+
+
+def test_removing_a_service_removes_only_its_resources(
+    documents: dict[str, dict[str, Any]], radius: dict[str, BlastRadius]
+) -> None:
+    before = documents["baseline"]
+    change = radius["remove-service"]
+    assert change.removed == service([before], "admin") | egress([before], 8081)
+    assert {TARGET_GROUP, LISTENER_RULE} <= {r.type for r in change.diff.removed}
+    assert change.added == set()
+    assert change.changed <= of_type([before], DASHBOARD)
+    assert_only(change, change.removed | of_type([before], DASHBOARD))
+
+
+@pytest.mark.parametrize(
+    ("change", "subject", "resource_type", "paths"),
+    [
+        (
+            "health-check",
+            "api",
+            TARGET_GROUP,
+            {"healthCheck.path", "healthCheck.interval"},
+        ),
+        ("host-header", "api", LISTENER_RULE, {"conditions", "priority"}),
+        ("rate-limit", "waf", WEB_ACL, {"rules[0].statement.rateBasedStatement.limit"}),
+    ],
+)
+def test_an_edit_changes_exactly_its_resource(
+    documents: dict[str, dict[str, Any]],
+    radius: dict[str, BlastRadius],
+    *,
+    change: str,
+    subject: str,
+    resource_type: str,
+    paths: set[str],
+) -> None:
+    before, after = documents["baseline"], documents[change]
+    result = radius[change]
+    target = service([before], subject) & of_type([before], resource_type)
+    assert len(target) == 1
+    assert (result.added, result.removed) == (set(), set())
+    # Exactly the one resource, apart from the subject's own alarms, which may follow it.
+    assert result.changed - monitoring(before, after) == target
+    assert_only(result, service([before, after], subject) | of_type([before], DASHBOARD))
+    (changed,) = [r for r in result.diff.changed if r.urn in target]
+    assert {c.path for c in changed.changes} == paths
+
+
+@pytest.mark.parametrize("change", TYPICAL)
+def test_typical_changes_replace_nothing(
+    documents: dict[str, dict[str, Any]], radius: dict[str, BlastRadius], change: str
+) -> None:
+    before = documents["baseline"]
+    result = radius[change]
+    assert result.replaced == set(), result.diff.to_document()["replacements"]
+    # The load balancer and its listeners are not even updated.
+    assert not result.touched & of_type([before], LOAD_BALANCER, LISTENER)
+
+
+def test_a_new_port_replaces_the_target_group_and_nothing_upstream(
+    documents: dict[str, dict[str, Any]], radius: dict[str, BlastRadius]
+) -> None:
+    """The control: a change the provider cannot make in place is caught, with its ripple."""
+    before, after = documents["baseline"], documents["port"]
+    result = radius["port"]
+    api_group = service([before], "api") & of_type([before], TARGET_GROUP)
+    assert result.replaced == api_group
+    (replaced,) = result.diff.replaced
+    assert [(c.path, c.before, c.after) for c in replaced.changes] == [("port", 8080, 8082)]
+    assert (result.removed, result.added) == (egress([before], 8080), egress([after], 8082))
+    # The new target group's ARN is unknown until it exists: the rule forwarding to it updates
+    # in place, and so do the alarms and the dashboard that name it.
+    api_rule = service([before], "api") & of_type([before], LISTENER_RULE)
+    (rule,) = [r for r in result.diff.changed if r.urn in api_rule]
+    assert [(c.path, c.after, c.forces_replacement) for c in rule.changes] == [
+        ("actions[0].targetGroupArn", "[unknown]", False)
+    ]
+    assert result.changed - monitoring(before) == api_group | api_rule
+    other_groups = of_type([before], TARGET_GROUP) - api_group
+    assert not result.touched & (other_groups | of_type([before], LOAD_BALANCER, LISTENER))
