@@ -179,36 +179,46 @@ class LoadBalancer(pulumi.ComponentResource):
             tags=config.tags,
             opts=child,
         )
-        for cidr in config.ingress_cidrs:
+
+        def allow(
+            rule_type: type[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule],
+            logical_name: str,
+            port: int,
+            cidr: str,
+            description: str,
+        ) -> None:
             family = "cidr_ipv6" if ":" in cidr else "cidr_ipv4"
+            rule_type(
+                logical_name,
+                security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=description,
+                tags=config.tags,
+                opts=child,
+                **{family: cidr},
+            )
+
+        for cidr in config.ingress_cidrs:
             for port in (HTTP_PORT, HTTPS_PORT):
-                aws.vpc.SecurityGroupIngressRule(
+                allow(
+                    aws.vpc.SecurityGroupIngressRule,
                     f"{name}-in-{port}-{_cidr_key(cidr)}",
-                    security_group_id=group.id,
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    description=f"listener port {port} from {cidr}",
-                    tags=config.tags,
-                    opts=child,
-                    **{family: cidr},
+                    port,
+                    cidr,
+                    f"listener port {port} from {cidr}",
                 )
         vpc_cidrs = [args.network.vpc_cidr]
         if args.network.vpc_ipv6_cidr and config.ip_address_type == "dualstack":
             vpc_cidrs.append(args.network.vpc_ipv6_cidr)
         for port in sorted(set(args.service_ports)):
             for cidr in vpc_cidrs:
-                family = "cidr_ipv6" if ":" in cidr else "cidr_ipv4"
-                suffix = "" if family == "cidr_ipv4" else "-v6"
-                aws.vpc.SecurityGroupEgressRule(
-                    f"{name}-out-{port}{suffix}",
-                    security_group_id=group.id,
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    description=f"targets and health checks on port {port} in the VPC",
-                    tags=config.tags,
-                    opts=child,
-                    **{family: cidr},
+                allow(
+                    aws.vpc.SecurityGroupEgressRule,
+                    f"{name}-out-{port}" + ("-v6" if ":" in cidr else ""),
+                    port,
+                    cidr,
+                    f"targets and health checks on port {port} in the VPC",
                 )
         return group
