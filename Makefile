@@ -62,7 +62,8 @@ pytest: venv
 test: lint typecheck actionlint pytest
 
 graph: $(VENV)/.installed
-	@command -v dot >/dev/null || (apt-get install -y -qq graphviz >/dev/null 2>&1) || \
+	@command -v dot >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq graphviz) >/dev/null 2>&1 || \
 		echo "make graph: Graphviz (dot) is not installed and could not be installed; writing DOT"
 	mkdir -p out
 	if command -v dot >/dev/null; then \
