@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.harness import REPO, run_python
+
 _SPEC = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
 assert _SPEC is not None and _SPEC.loader is not None
 bench = importlib.util.module_from_spec(_SPEC)
@@ -57,25 +57,11 @@ def test_the_floor_registers_the_documents_custom_resources() -> None:
 @pytest.mark.timeout(120)
 def test_a_quick_run_prints_ratios_to_the_floor(tmp_path: Path) -> None:
     output = tmp_path / "benchmarks.md"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "run.py"),
-            "--quick",
-            "--repetitions",
-            "1",
-            "--sizes",
-            "1",
-            "--stacks",
-            "",
-            "--output",
-            str(output),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
+    completed = run_python(
+        REPO / "bench" / "run.py",
+        *("--quick", "--repetitions", "1", "--sizes", "1", "--stacks", ""),
+        *("--output", output),
         timeout=110,
-        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     row = next(line for line in completed.stdout.splitlines() if line.startswith("| svc1 "))

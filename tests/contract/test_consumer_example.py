@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, preflight_json
+
+from tests.harness import POLICY_PACK, REPO, assert_one_clear_failure, run_preflight
 
 CONSUMER = REPO / "examples" / "consumer"
 PLATFORM_STACK = "acme/alb/dev"
@@ -26,7 +27,7 @@ def platform_outputs_file(
 
 @pytest.fixture(scope="module")
 def consumer(platform_outputs_file: Path) -> dict[str, Any]:
-    status, document, stderr = preflight_json(
+    run = run_preflight(
         "--program",
         CONSUMER,
         "--stack",
@@ -34,11 +35,11 @@ def consumer(platform_outputs_file: Path) -> dict[str, Any]:
         "--stack-outputs",
         f"{PLATFORM_STACK}={platform_outputs_file}",
         "--policy-pack",
-        REPO / "policies",
+        POLICY_PACK,
+        "--json",
     )
-    assert status == 0, stderr
-    assert document is not None
-    return document
+    assert run.returncode == 0, run.stderr
+    return run.document
 
 
 def one(document: dict[str, Any], type_: str) -> dict[str, Any]:
@@ -105,7 +106,7 @@ def test_a_missing_platform_service_is_one_clear_message(
         .replace("consumer:service: api", "consumer:service: billing"),
         encoding="utf-8",
     )
-    status, document, stderr = preflight_json(
+    run = run_preflight(
         "--program",
         program,
         "--stack",
@@ -114,8 +115,10 @@ def test_a_missing_platform_service_is_one_clear_message(
         f"{PLATFORM_STACK}={platform_outputs_file}",
         "--policy-pack",
         "none",
+        "--json",
     )
-    assert (status, document) == (2, None)
-    assert "Traceback" not in stderr
-    assert "consumer:service: the platform has no service 'billing'" in stderr
-    assert "targetGroups: admin, api, web" in stderr
+    assert_one_clear_failure(
+        run,
+        "consumer:service: the platform has no service 'billing'",
+        "targetGroups: admin, api, web",
+    )

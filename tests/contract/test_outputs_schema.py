@@ -5,36 +5,18 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 
-REPO = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((REPO / "docs" / "outputs.schema.json").read_text(encoding="utf-8"))
-VALIDATOR = Draft202012Validator(SCHEMA)
-SPEC_OUTPUTS = {
-    "url",
-    "albArn",
-    "albArnSuffix",
-    "albDnsName",
-    "albZoneId",
-    "httpsListenerArn",
-    "httpListenerArn",
-    "securityGroupId",
-    "targetGroups",
-    "webAclArn",
-    "logBucketName",
-    "alarmTopicArn",
-}
-
-
-def errors(outputs: dict[str, Any]) -> list[str]:
-    return [
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-        for e in VALIDATOR.iter_errors(outputs)
-    ]
+from tests.harness import (
+    CONTRACT_OUTPUTS,
+    OUTPUTS_SCHEMA,
+    REPO,
+    assert_outputs_contract,
+    output_errors,
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +25,9 @@ def dev_outputs(platform_document: Callable[[str], dict[str, Any]]) -> dict[str,
 
 
 def test_the_schema_is_valid_draft_2020_12() -> None:
-    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    Draft202012Validator.check_schema(SCHEMA)
-    assert set(SCHEMA["required"]) == SPEC_OUTPUTS
+    assert OUTPUTS_SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(OUTPUTS_SCHEMA)
+    assert set(OUTPUTS_SCHEMA["required"]) == CONTRACT_OUTPUTS
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -53,23 +35,22 @@ def test_stack_outputs_validate(
     stack: str, platform_document: Callable[[str], dict[str, Any]]
 ) -> None:
     outputs = platform_document(stack)["outputs"]
-    assert errors(outputs) == []
-    assert set(outputs) == SPEC_OUTPUTS
+    assert_outputs_contract(outputs)
     assert set(outputs["targetGroups"]) == {"web", "api", "admin"}
 
 
 def test_the_docs_describe_every_output() -> None:
     text = (REPO / "docs" / "outputs.md").read_text(encoding="utf-8")
-    for name in SPEC_OUTPUTS:
+    for name in CONTRACT_OUTPUTS:
         assert f"`{name}`" in text, name
-    for field in SCHEMA["$defs"]["targetGroup"]["required"]:
+    for field in OUTPUTS_SCHEMA["$defs"]["targetGroup"]["required"]:
         assert f"`{field}`" in text, field
 
 
 def test_the_docs_example_is_the_dev_stack(dev_outputs: dict[str, Any]) -> None:
     text = (REPO / "docs" / "outputs.md").read_text(encoding="utf-8")
     example = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
-    assert errors(example) == []
+    assert output_errors(example) == []
     assert set(example) == set(dev_outputs)
     assert {name: set(group) for name, group in example["targetGroups"].items()} == {
         name: set(group) for name, group in dev_outputs["targetGroups"].items()
@@ -86,7 +67,7 @@ def test_adding_a_service_is_compatible(dev_outputs: dict[str, Any]) -> None:
         "targetType": "lambda",
         "healthCheckPath": None,
     }
-    assert errors(outputs) == []
+    assert output_errors(outputs) == []
 
 
 def _without(outputs: dict[str, Any], key: str) -> dict[str, Any]:
@@ -126,5 +107,5 @@ BREAKING: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 @pytest.mark.parametrize("change", sorted(BREAKING))
 def test_shape_changes_are_caught(change: str, dev_outputs: dict[str, Any]) -> None:
-    assert errors(dev_outputs) == []
-    assert errors(BREAKING[change](dev_outputs)) != []
+    assert output_errors(dev_outputs) == []
+    assert output_errors(BREAKING[change](dev_outputs)) != []

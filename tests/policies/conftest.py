@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ for directory in (REPO / "policies", REPO):
     if str(directory) not in sys.path:
         sys.path.insert(0, str(directory))
 
-from policy_harness import Finding, ProtocolRunner, run_direct  # noqa: E402
+from tests.policies.policy_harness import Finding, ProtocolRunner, run_direct  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,7 @@ def protocol_runner() -> Iterator[ProtocolRunner]:
 
 
 @pytest.fixture(params=["protocol", "direct"])
-def run(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def run(request: pytest.FixtureRequest) -> Callable[..., list[Finding]]:
     """Run a described stack through the pack: over the Analyzer protocol, or in-process."""
     if request.param == "direct":
         return run_direct

@@ -12,8 +12,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,8 +32,8 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
-REPO = Path(__file__).resolve().parents[2]
-PACK_DIR = REPO / "policies"
+from tests.harness import POLICY_PACK, run_preflight
+
 PROJECT = "alb"
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -460,6 +458,13 @@ def _reconciled(policy: Any, config: Mapping[str, Any]) -> tuple[str, dict[str, 
     return level, json_format.MessageToDict(struct)
 
 
+class _Reports(list[tuple[str, str | None]]):
+    """The ``report_violation`` callback pulumi-policy hands a policy: (message, URN) pairs."""
+
+    def __call__(self, message: str, urn: str | None = None) -> None:
+        self.append((message, urn))
+
+
 def run_direct(
     stack: Stack, config: Mapping[str, Any] | None = None, stack_name: str = "dev"
 ) -> list[Finding]:
@@ -477,7 +482,7 @@ def run_direct(
             level = "mandatory" if level == "remediate" else level
             if isinstance(policy, ResourceValidationPolicy):
                 for res in stack.values():
-                    messages: list[str] = []
+                    messages = _Reports()
                     args = ResourceValidationArgs(
                         res.type,
                         wire(res.inputs),
@@ -487,14 +492,12 @@ def run_direct(
                         None,
                         properties,
                     )
-                    policy.validate(args, lambda message, _urn=None, m=messages: m.append(message))
-                    findings.extend(Finding(policy.name, level, res.name, m) for m in messages)
+                    policy.validate(args, messages)
+                    findings.extend(Finding(policy.name, level, res.name, m) for m, _ in messages)
             elif isinstance(policy, StackValidationPolicy):
-                reports: list[tuple[str, str | None]] = []
+                reports = _Reports()
                 stack_args = StackValidationArgs(_policy_resources(stack), properties)
-                policy.validate(
-                    stack_args, lambda message, urn=None, r=reports: r.append((message, urn))
-                )
+                policy.validate(stack_args, reports)
                 by_urn = {res.urn: res.name for res in stack.values()}
                 findings.extend(
                     Finding(policy.name, level, by_urn.get(urn or ""), message)
@@ -503,21 +506,14 @@ def run_direct(
     return findings
 
 
-def run_preflight(*arguments: str) -> tuple[int, dict[str, Any]]:
+def preflight_with_pack(*arguments: str | Path) -> tuple[int, dict[str, Any]]:
     """``python -m preflight ... --policy-pack policies --json`` as a user runs it.
 
     Returns the exit status (0, or 1 for a mandatory violation) and the JSON report.
     """
-    completed = subprocess.run(
-        [sys.executable, "-m", "preflight", *arguments, "--policy-pack", str(PACK_DIR), "--json"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert completed.returncode in (0, 1), completed.stderr
-    return completed.returncode, json.loads(completed.stdout)
+    run = run_preflight(*arguments, "--policy-pack", POLICY_PACK, "--json", timeout=240)
+    assert run.returncode in (0, 1), run.stderr
+    return run.returncode, run.document
 
 
 def _options(res: Res) -> PolicyResourceOptions:
@@ -555,7 +551,7 @@ class ProtocolRunner:
         key = (stack_name, json.dumps(config or {}, sort_keys=True))
         if key not in self._sessions:
             self._sessions[key] = self._session_type.start(
-                PACK_DIR,
+                POLICY_PACK,
                 context=StackContext(project=PROJECT, stack=stack_name),
                 policy_config=parse_policy_config(config) if config else None,
             )

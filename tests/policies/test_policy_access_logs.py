@@ -1,6 +1,6 @@
 """alb-access-logs-enabled: access logs on, with a bucket."""
 
-from policy_harness import UNKNOWN, as_preview, compliant_stack, hits
+from tests.policies.policy_harness import UNKNOWN, as_preview, compliant_stack, hits
 
 POLICY = "alb-access-logs-enabled"
 

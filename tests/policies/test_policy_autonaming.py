@@ -1,7 +1,8 @@
 """alb-target-group-autonamed: no explicit load balancer or target group names."""
 
 from alb_guardrails.autonaming import is_autoname
-from policy_harness import compliant_stack, hits
+
+from tests.policies.policy_harness import compliant_stack, hits
 
 POLICY = "alb-target-group-autonamed"
 

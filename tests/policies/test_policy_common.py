@@ -11,11 +11,12 @@ from alb_guardrails.common import (
     truth,
     updated_props,
 )
-from policy_harness import UNKNOWN as SPEC_UNKNOWN
-from policy_harness import add_rule, compliant_stack, fired, wire
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 from pulumi_policy.secret import Secret, secrets_preserving_proxy
+
+from tests.policies.policy_harness import UNKNOWN as SPEC_UNKNOWN
+from tests.policies.policy_harness import add_rule, compliant_stack, fired, wire
 
 
 def test_lookup_turns_unknowns_into_a_marker_instead_of_raising():

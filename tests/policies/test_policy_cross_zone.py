@@ -1,6 +1,6 @@
 """alb-cross-zone-enabled: cross-zone load balancing is never turned off."""
 
-from policy_harness import compliant_stack, hits
+from tests.policies.policy_harness import compliant_stack, hits
 
 POLICY = "alb-cross-zone-enabled"
 

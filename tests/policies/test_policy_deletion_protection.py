@@ -1,6 +1,6 @@
 """alb-deletion-protection: mandatory on protected stacks, advisory elsewhere."""
 
-from policy_harness import compliant_stack, hits
+from tests.policies.policy_harness import compliant_stack, hits
 
 POLICY = "alb-deletion-protection"
 

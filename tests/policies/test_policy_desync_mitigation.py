@@ -1,7 +1,8 @@
 """alb-desync-mitigation: defensive or strictest, with a remediation."""
 
 import pytest
-from policy_harness import compliant_stack, hits
+
+from tests.policies.policy_harness import compliant_stack, hits
 
 POLICY = "alb-desync-mitigation"
 

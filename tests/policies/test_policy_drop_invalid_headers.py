@@ -1,6 +1,6 @@
 """alb-drop-invalid-headers: dropInvalidHeaderFields is true, with a remediation."""
 
-from policy_harness import UNKNOWN, compliant_stack, hits
+from tests.policies.policy_harness import UNKNOWN, compliant_stack, hits
 
 POLICY = "alb-drop-invalid-headers"
 

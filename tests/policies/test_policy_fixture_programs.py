@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from policy_harness import run_preflight
 
-REPO = Path(__file__).resolve().parents[2]
-PROGRAMS = REPO / "tests" / "fixtures" / "programs"
+from tests.harness import PROGRAMS
+from tests.policies.policy_harness import preflight_with_pack
 
 
 def preflight(program: Path) -> tuple[int, dict[str, Any]]:
-    return run_preflight("--program", str(program), "--stack", "dev")
+    return preflight_with_pack("--program", program, "--stack", "dev")
 
 
 def fired(report: dict[str, Any]) -> set[tuple[str, str, str]]:

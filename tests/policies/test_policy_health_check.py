@@ -1,6 +1,6 @@
 """alb-target-group-health-check: explicit path and matcher on HTTP(S) target groups."""
 
-from policy_harness import compliant_stack, hits
+from tests.policies.policy_harness import compliant_stack, hits
 
 POLICY = "alb-target-group-health-check"
 

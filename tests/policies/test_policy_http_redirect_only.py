@@ -1,6 +1,6 @@
 """alb-http-redirect-only: HTTP listeners only redirect to HTTPS."""
 
-from policy_harness import add_rule, as_preview, compliant_stack, hits
+from tests.policies.policy_harness import add_rule, as_preview, compliant_stack, hits
 
 POLICY = "alb-http-redirect-only"
 

@@ -1,6 +1,6 @@
 """alb-https-required: an HTTPS listener with a certificate on every application load balancer."""
 
-from policy_harness import LB, LISTENER, UNKNOWN, as_preview, compliant_stack, hits
+from tests.policies.policy_harness import LB, LISTENER, UNKNOWN, as_preview, compliant_stack, hits
 
 POLICY = "alb-https-required"
 

@@ -2,7 +2,8 @@
 
 import pytest
 from alb_guardrails.listener_rule_reachable import Condition, covers
-from policy_harness import UNKNOWN, add_rule, as_preview, compliant_stack, hits
+
+from tests.policies.policy_harness import UNKNOWN, add_rule, as_preview, compliant_stack, hits
 
 POLICY = "alb-listener-rule-reachable"
 

@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from policy_harness import BUCKET_POLICY, UNKNOWN, as_preview, compliant_stack, hits
+
+from tests.policies.policy_harness import BUCKET_POLICY, UNKNOWN, as_preview, compliant_stack, hits
 
 POLICY = "alb-log-bucket-secure"
 

@@ -1,6 +1,6 @@
 """alb-multi-az: subnets in at least two Availability Zones."""
 
-from policy_harness import UNKNOWN, compliant_stack, hits
+from tests.policies.policy_harness import UNKNOWN, compliant_stack, hits
 
 POLICY = "alb-multi-az"
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from policy_harness import PACK_DIR, ProtocolRunner, compliant_stack
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.harness import POLICY_PACK, REPO
+from tests.policies.policy_harness import ProtocolRunner, compliant_stack
 
 # SPEC §5: the policies and their default enforcement levels.
 MANDATORY = {
@@ -76,7 +75,7 @@ def test_policies_with_choices_publish_a_config_schema(runner):
 def test_the_pack_reports_its_name_and_the_version_in_pulumipolicy_yaml(runner):
     result = runner.analyze(compliant_stack())
     assert result.pack_name == "alb-guardrails"
-    version = re.search(r"^version:\s*(\S+)", (PACK_DIR / "PulumiPolicy.yaml").read_text(), re.M)
+    version = re.search(r"^version:\s*(\S+)", (POLICY_PACK / "PulumiPolicy.yaml").read_text(), re.M)
     assert version and result.pack_version == version.group(1)
 
 
@@ -84,9 +83,9 @@ def test_the_pack_reports_its_name_and_the_version_in_pulumipolicy_yaml(runner):
 def test_the_ci_policy_configs_are_valid_and_set_the_stack_levels(stack, level):
     from preflight.analyzer import PolicyPackSession, StackContext, load_policy_config
 
-    config = load_policy_config(PACK_DIR / "config" / f"{stack}.json")
+    config = load_policy_config(POLICY_PACK / "config" / f"{stack}.json")
     with PolicyPackSession.start(
-        PACK_DIR, context=StackContext(project="alb", stack=stack), policy_config=config
+        POLICY_PACK, context=StackContext(project="alb", stack=stack), policy_config=config
     ) as session:
         levels = {p.name: p.enforcement_level for p in session.wait_ready()}
     assert levels["alb-deletion-protection"] == level
@@ -100,7 +99,7 @@ def test_an_invalid_policy_config_is_refused_with_the_policy_named():
     config = parse_policy_config({"alb-tls-policy": {"securityHubStrict": "yes"}})
     with (
         PolicyPackSession.start(
-            PACK_DIR, context=StackContext(project="alb", stack="dev"), policy_config=config
+            POLICY_PACK, context=StackContext(project="alb", stack="dev"), policy_config=config
         ) as session,
         pytest.raises(PolicyPackError, match="alb-tls-policy"),
     ):

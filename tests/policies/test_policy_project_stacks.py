@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from policy_harness import run_preflight
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.harness import POLICY_PACK, REPO
+from tests.policies.policy_harness import preflight_with_pack
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_has_no_mandatory_violation(stack):
     if not (REPO / f"Pulumi.{stack}.yaml").is_file():
         pytest.skip(f"Pulumi.{stack}.yaml is not in the repository")
-    status, report = run_preflight(
-        "--stack", stack, "--policy-config", str(REPO / "policies" / "config" / f"{stack}.json")
+    status, report = preflight_with_pack(
+        "--stack", stack, "--policy-config", POLICY_PACK / "config" / f"{stack}.json"
     )
     mandatory = [
         (v["policy"], v["urn"], v["message"])

@@ -1,6 +1,6 @@
 """alb-security-group-ingress: only listener ports are open to the internet."""
 
-from policy_harness import (
+from tests.policies.policy_harness import (
     SG_INGRESS_RULE,
     SG_RULE,
     Res,

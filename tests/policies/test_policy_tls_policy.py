@@ -1,7 +1,8 @@
 """alb-tls-policy: HTTPS listeners use an allowed TLS 1.2+ security policy."""
 
 import pytest
-from policy_harness import UNKNOWN, compliant_stack, hits
+
+from tests.policies.policy_harness import UNKNOWN, compliant_stack, hits
 
 POLICY = "alb-tls-policy"
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from policy_harness import (
+
+from tests.policies.policy_harness import (
     SG_INGRESS_RULE,
     SG_RULE,
     UNKNOWN,

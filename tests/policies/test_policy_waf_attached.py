@@ -1,6 +1,6 @@
 """alb-waf-attached: internet-facing ALBs have a WAFv2 web ACL association."""
 
-from policy_harness import as_preview, compliant_stack, hits
+from tests.policies.policy_harness import as_preview, compliant_stack, hits
 
 POLICY = "alb-waf-attached"
 

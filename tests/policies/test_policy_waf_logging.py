@@ -1,6 +1,6 @@
 """waf-logging-enabled: every web ACL has a logging configuration."""
 
-from policy_harness import as_preview, compliant_stack, hits
+from tests.policies.policy_harness import as_preview, compliant_stack, hits
 
 POLICY = "waf-logging-enabled"
 

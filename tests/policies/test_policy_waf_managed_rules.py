@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from policy_harness import compliant_stack, hits
+
+from tests.policies.policy_harness import compliant_stack, hits
 
 POLICY = "waf-managed-rules"
 

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,8 +20,8 @@ from preflight.analyzer import (
     load_policy_config,
 )
 from preflight.records import UNKNOWN, ResourceRecord, Secret
+from tests.harness import PACKS
 
-PACKS = Path(__file__).resolve().parents[1] / "fixtures" / "packs"
 WORKING = PACKS / "working"
 
 STACK = "urn:pulumi:dev::alb::pulumi:pulumi:Stack::alb-dev"
@@ -83,7 +84,7 @@ def write_config(path: Path, document: dict[str, object]) -> Path:
     return path
 
 
-def captured(capture_file: Path) -> dict[str, dict[str, object]]:
+def captured(capture_file: Path) -> dict[str, dict[str, Any]]:
     """What the probe policy received, by URN (the last call wins)."""
     lines = capture_file.read_text(encoding="utf-8").splitlines()
     return {entry["urn"]: entry for entry in map(json.loads, lines)}

@@ -14,8 +14,8 @@ from preflight.analyzer import (
     StackContext,
 )
 from preflight.records import ResourceRecord
+from tests.harness import PACKS
 
-PACKS = Path(__file__).resolve().parents[1] / "fixtures" / "packs"
 CONTEXT = StackContext(project="alb", stack="dev")
 LB_TYPE = "aws:lb/loadBalancer:LoadBalancer"
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from preflight_harness import (
+
+from preflight.aws_model import default_subnet_ids, default_vpc_id
+from tests.harness import (
     PROGRAMS,
     Run,
     assert_one_clear_failure,
@@ -18,8 +20,6 @@ from preflight_harness import (
     write_program,
 )
 
-from preflight.aws_model import default_subnet_ids, default_vpc_id
-
 # --- minimal ------------------------------------------------------------------------------
 
 
@@ -27,7 +27,7 @@ from preflight.aws_model import default_subnet_ids, default_vpc_id
 def minimal_json() -> dict[str, Any]:
     run = run_preflight("--program", PROGRAMS / "minimal", "--policy-pack", "none", "--json")
     assert run.returncode == 0, run.stderr
-    return run.document()
+    return run.document
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_ecs_service_behind_an_alb_in_the_default_vpc() -> None:
         "--program", PROGRAMS / "ecs_default_vpc", "--policy-pack", "none", "--json"
     )
     assert run.returncode == 0, run.stderr
-    document = run.document()
+    document = run.document
     assert_spec_document(document)
     resources = by_name(document)
     subnets = default_subnet_ids("us-west-2")
@@ -137,7 +137,7 @@ def test_unmodelled_invoke_is_a_warning_not_a_failure() -> None:
     assert "aws:ec2/getAmi:getAmi is not modelled offline" in run.stdout
     document = run_preflight(
         "--program", PROGRAMS / "unmodelled_invoke", "--policy-pack", "none", "--json"
-    ).document()
+    ).document
     assert [warning["kind"] for warning in document["warnings"]] == ["unmodelled-invoke"]
     assert "data" in by_name(document)
 
@@ -230,7 +230,7 @@ def test_a_stack_without_a_stack_file_runs_when_it_needs_no_config() -> None:
     )
     assert run.returncode == 0, run.stderr
     # No aws:region: the provider's default region.
-    assert run.document()["outputs"]["url"].endswith(".us-east-1.elb.amazonaws.com")
+    assert run.document["outputs"]["url"].endswith(".us-east-1.elb.amazonaws.com")
 
 
 def test_a_program_that_logs_an_error_fails_as_under_the_engine(tmp_path: Path) -> None:
@@ -248,6 +248,6 @@ def test_program_warnings_are_listed(tmp_path: Path) -> None:
     program = write_program(tmp_path / "warns", "import pulumi\npulumi.log.warn('heads up')\n")
     run = run_preflight("--program", program, "--policy-pack", "none", "--json")
     assert run.returncode == 0, run.stderr
-    assert run.document()["warnings"] == [
+    assert run.document["warnings"] == [
         {"kind": "program-warning", "message": "heads up", "urn": None}
     ]

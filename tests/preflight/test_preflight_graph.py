@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from preflight_harness import run_preflight
 
 from preflight.graph import deploy_order
 from preflight.records import ResourceRecord
@@ -135,10 +135,10 @@ SERVING_CHAIN = [
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
-def stack_document(request: pytest.FixtureRequest) -> dict[str, Any]:
-    run = run_preflight("--stack", request.param, "--policy-pack", "none", "--json")
-    assert run.returncode == 0, run.stderr
-    return run.document()
+def stack_document(
+    request: pytest.FixtureRequest, platform_document: Callable[[str], dict[str, Any]]
+) -> dict[str, Any]:
+    return platform_document(request.param)
 
 
 def test_the_critical_path_runs_through_the_load_balancer(

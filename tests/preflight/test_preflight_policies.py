@@ -8,24 +8,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from preflight_harness import (
+
+from tests.harness import (
+    PACKS,
+    POLICY_PACK,
     PROGRAMS,
-    REPO,
     assert_one_clear_failure,
     assert_spec_document,
     run_preflight,
 )
-
-PACKS = REPO / "tests" / "fixtures" / "packs"
 
 
 @pytest.fixture(scope="module")
 def non_compliant() -> tuple[int, dict[str, Any]]:
     """The public ECS example: plain HTTP, no access logs, no WAF."""
     run = run_preflight(
-        "--program", PROGRAMS / "ecs_default_vpc", "--policy-pack", REPO / "policies", "--json"
+        "--program", PROGRAMS / "ecs_default_vpc", "--policy-pack", POLICY_PACK, "--json"
     )
-    return run.returncode, run.document()
+    return run.returncode, run.document
 
 
 def test_mandatory_violations_exit_1_with_the_document(
@@ -48,9 +48,7 @@ def test_mandatory_violations_exit_1_with_the_document(
 
 
 def test_text_report_groups_violations_and_fails() -> None:
-    run = run_preflight(
-        "--program", PROGRAMS / "ecs_default_vpc", "--policy-pack", REPO / "policies"
-    )
+    run = run_preflight("--program", PROGRAMS / "ecs_default_vpc", "--policy-pack", POLICY_PACK)
     assert run.returncode == 1
     assert "Policy violations: mandatory (" in run.stdout
     assert "] alb-https-required  aws:lb/loadBalancer:LoadBalancer  app-lb" in run.stdout
@@ -81,7 +79,7 @@ def test_an_unreadable_policy_config_is_named(tmp_path: Path) -> None:
         "--program",
         PROGRAMS / "minimal",
         "--policy-pack",
-        REPO / "policies",
+        POLICY_PACK,
         "--policy-config",
         config,
     )

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from preflight_harness import run_preflight, write_program
+
+from tests.harness import run_preflight, write_program
 
 OPTIONS_PROGRAM = """
 import pulumi
@@ -64,7 +65,7 @@ def options_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     )
     result = run_preflight("--program", program, "--policy-pack", "none", "--json")
     assert result.returncode == 0, result.stderr
-    return program, result.document()
+    return program, result.document
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +172,7 @@ def test_stack_outputs_feed_a_stack_reference(
         f"organization/options/dev={platform}",
     )
     assert result.returncode == 0, result.stderr
-    document = result.document()
+    document = result.document
     assert document["outputs"]["topicFromPlatform"] == options_run[1]["outputs"]["topicArn"]
     assert document["outputs"]["tokenFromPlatform"] == "[secret]"
     assert document["secretOutputs"] == ["tokenFromPlatform"]

@@ -5,24 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from preflight_harness import REPO, assert_spec_document, run_preflight
 
 from preflight.aws_model import ALB_HOSTED_ZONE_IDS
+from tests.harness import REPO, assert_outputs_contract, assert_spec_document, run_preflight
 
 STACKS = ("dev", "prod")
-CONTRACT_OUTPUTS = {
-    "url",
-    "albArn",
-    "albArnSuffix",
-    "albDnsName",
-    "albZoneId",
-    "httpsListenerArn",
-    "httpListenerArn",
-    "securityGroupId",
-    "targetGroups",
-    "webAclArn",
-    "logBucketName",
-}
 
 
 @pytest.fixture(scope="module", params=STACKS)
@@ -32,7 +19,7 @@ def stack_document(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]
         pytest.skip(f"the project has no Pulumi.{stack}.yaml yet")
     run = run_preflight("--stack", stack, "--json")
     assert run.returncode == 0, run.stderr
-    return stack, run.document()
+    return stack, run.document
 
 
 def test_the_document_has_the_spec_shape(stack_document: tuple[str, dict[str, Any]]) -> None:
@@ -54,7 +41,7 @@ def test_the_program_sees_the_stack_name(stack_document: tuple[str, dict[str, An
 def test_outputs_are_the_app_teams_contract(stack_document: tuple[str, dict[str, Any]]) -> None:
     _, document = stack_document
     outputs = document["outputs"]
-    assert outputs.keys() >= CONTRACT_OUTPUTS
+    assert_outputs_contract(outputs)
     # Both stacks run in ap-northeast-2 (SPEC §2): its ALB hosted zone.
     assert outputs["albZoneId"] == ALB_HOSTED_ZONE_IDS["ap-northeast-2"]
     assert outputs["albArn"].endswith(outputs["albArnSuffix"])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from program_harness import Plan, run_in_process, stack_values
+
+from tests.program.program_harness import Plan, run_in_process, stack_values
 
 
 @pytest.fixture(scope="session")

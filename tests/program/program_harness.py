@@ -1,8 +1,9 @@
-"""Run the ALB program the way preflight's worker does, in-process or as a user does.
+"""Run the ALB program the way preflight's worker does, in-process.
 
 ``run_in_process`` drives the real ``__main__.py`` with preflight's recording monitor and AWS
 model (the code path of ``python -m preflight.worker``), so one run costs a fraction of a
-second instead of a process start; ``run_cli`` is the user's ``python -m preflight``.
+second instead of a process start; the user's ``python -m preflight`` is
+``tests.harness.run_preflight``.
 """
 
 from __future__ import annotations
@@ -11,16 +12,12 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 
 from preflight.aws_model import AwsModel
 from preflight.cli import ORGANIZATION, build_records
@@ -28,13 +25,10 @@ from preflight.codec import decode
 from preflight.project import load_project, load_stack_config
 from preflight.records import ResourceRecord
 from preflight.runner import RecordingEngine, RecordingMonitor, run_program
+from tests.harness import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 PROJECT = "alb"
 STACK_TYPE = "pulumi:pulumi:Stack"
-# What a copy of the program needs to run: its code, its project file, its virtualenv, and
-# the policy pack's data that components/aws_facts.py reads.
-PROGRAM_FILES = ("__main__.py", "Pulumi.yaml", "components", "policies", "venv")
 
 
 @dataclass
@@ -132,55 +126,6 @@ def run_in_process(values: Mapping[str, str], stack: str = "dev") -> Plan:
     plan.outputs = decode(outputs) if isinstance(outputs, dict) else {}
     plan.resources = build_records(events, plan.outputs)
     return plan
-
-
-# --- the user's path ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Run:
-    """One finished ``python -m preflight`` process."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def document(self) -> dict[str, Any]:
-        return json.loads(self.stdout)
-
-
-def run_cli(*args: str | Path, cwd: Path = REPO, timeout: float = 120) -> Run:
-    completed = subprocess.run(
-        [sys.executable, "-m", "preflight", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    return Run(completed.returncode, completed.stdout, completed.stderr)
-
-
-@contextlib.contextmanager
-def program_copy(parent: Path) -> Iterator[Path]:
-    """A throwaway directory holding the program (symlinked), ready for a new stack file."""
-    import tempfile
-
-    directory = Path(tempfile.mkdtemp(prefix="alb-program-", dir=parent))
-    try:
-        for name in PROGRAM_FILES:
-            (directory / name).symlink_to(REPO / name)
-        yield directory
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-def write_stack(directory: Path, stack: str, document: Any) -> Path:
-    """Pulumi.<stack>.yaml with ``document`` (a mapping, or raw YAML text as a str)."""
-    path = directory / f"Pulumi.{stack}.yaml"
-    text = document if isinstance(document, str) else yaml.safe_dump(document, sort_keys=False)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def with_config(values: Mapping[str, str], **changes: Any) -> dict[str, str]:

@@ -9,7 +9,7 @@ a representative set also runs as a user runs it, ``python -m preflight``, in pa
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,18 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
-from program_harness import (
-    REPO,
-    Run,
-    program_copy,
-    run_cli,
-    run_in_process,
-    stack_values,
-    write_stack,
-)
 
 from preflight.aws_model import availability_zones, subnet_availability_zone
 from preflight.project import ProjectError
+from tests.harness import REPO, Run, copy_program, run_preflight, write_stack
+from tests.program.program_harness import run_in_process, stack_values
 
 REGION = "ap-northeast-2"
 DEV = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
@@ -406,9 +399,8 @@ STACK = "bad"
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with program_copy(tmp_path_factory.mktemp("bad-input")) as directory:
-        yield directory
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_program(tmp_path_factory.mktemp("bad-input"))
 
 
 def test_the_corpus_covers_every_key_of_the_spec() -> None:
@@ -459,11 +451,11 @@ def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     root = tmp_path_factory.mktemp("bad-input-cli")
 
     def run(case: Case) -> Run:
-        with program_copy(root) as directory:
-            write_stack(directory, STACK, case.document())
-            return run_cli(
-                "--program", directory, "--stack", STACK, "--policy-pack", "none", "--json"
-            )
+        directory = copy_program(root)
+        write_stack(directory, STACK, case.document())
+        return run_preflight(
+            "--program", directory, "--stack", STACK, "--policy-pack", "none", "--json"
+        )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip([c.name for c in chosen], pool.map(run, chosen), strict=True))

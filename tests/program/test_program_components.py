@@ -10,10 +10,10 @@ import json
 from typing import Any
 
 import pytest
-from program_harness import Plan, run_in_process, with_config
 
 from components.config import DEFAULT_TLS_POLICY, assign_priorities, parse_stack_config
 from preflight.records import ResourceRecord, Secret
+from tests.program.program_harness import Plan, run_in_process, with_config
 
 REGION = "ap-northeast-2"
 ACM_ARN = f"arn:aws:acm:{REGION}:123456789012:certificate/8d1c2e3f-4a5b-4c6d-9e8f-0a1b2c3d4e5f"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
-from update_golden import STACKS, golden_path, planned_urns, read_golden
+
+from tests.program.update_golden import STACKS, golden_path, golden_urns, read_golden
 
 
 def rename_message(stack: str, expected: list[str], actual: list[str]) -> str:
@@ -20,9 +24,11 @@ def rename_message(stack: str, expected: list[str], actual: list[str]) -> str:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_urns_match_the_golden_file(stack: str) -> None:
+def test_urns_match_the_golden_file(
+    stack: str, platform_document: Callable[[str], dict[str, Any]]
+) -> None:
     expected = read_golden(stack)
-    actual = planned_urns(stack)
+    actual = golden_urns(platform_document(stack))
     assert actual == expected, rename_message(stack, expected, actual)
 
 

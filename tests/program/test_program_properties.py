@@ -14,25 +14,19 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import jsonschema
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from program_harness import PROJECT, REPO, run_in_process
 
 from components.config import ConfigError, parse_stack_config, rule_covers
 from preflight.analyzer import PolicyPackSession, StackContext, load_policy_config
 from preflight.project import config_text
+from tests.harness import POLICY_PACK, assert_outputs_contract
+from tests.program.program_harness import PROJECT, run_in_process
 
 REGION = "ap-northeast-2"
 ACM = f"arn:aws:acm:{REGION}:123456789012:certificate/8d1c2e3f-4a5b-4c6d-9e8f-0a1b2c3d4e5f"
 STACK = "dev"
-CONTRACT = {
-    "url", "albArn", "albArnSuffix", "albDnsName", "albZoneId", "httpsListenerArn",
-    "httpListenerArn", "securityGroupId", "targetGroups", "webAclArn", "logBucketName",
-    "alarmTopicArn",
-}  # fmt: skip
-OUTPUTS_SCHEMA = json.loads((REPO / "docs" / "outputs.schema.json").read_text(encoding="utf-8"))
 
 names = st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True)
 cidrs = st.sampled_from(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "10.20.0.0/16"])
@@ -194,9 +188,9 @@ def test_valid_configs_parse_with_unique_reachable_priorities(values: dict[str, 
 def policy_pack() -> Iterator[PolicyPackSession]:
     context = StackContext(project=PROJECT, stack=STACK)
     session = PolicyPackSession.start(
-        REPO / "policies",
+        POLICY_PACK,
         context=context,
-        policy_config=load_policy_config(str(REPO / "policies" / "config" / f"{STACK}.json")),
+        policy_config=load_policy_config(str(POLICY_PACK / "config" / f"{STACK}.json")),
     )
     try:
         yield session
@@ -205,11 +199,10 @@ def policy_pack() -> Iterator[PolicyPackSession]:
 
 
 def assert_contract(outputs: dict[str, Any], values: dict[str, str]) -> None:
-    assert outputs.keys() == CONTRACT
+    assert_outputs_contract(outputs)
     services = json.loads(values["alb:services"])
     groups = outputs["targetGroups"]
     assert groups.keys() == services.keys()
-    jsonschema.validate(outputs, OUTPUTS_SCHEMA)
     for name, group in groups.items():
         assert group["port"] == services[name].get("port")
         assert group["targetType"] == services[name].get("targetType", "ip")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-import jsonschema
 import pytest
-from program_harness import REPO, Plan, config_of
 
 from preflight.aws_model import ALB_HOSTED_ZONE_IDS
 from preflight.records import ResourceRecord
+from tests.harness import assert_outputs_contract
+from tests.program.program_harness import Plan, config_of
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -27,22 +26,6 @@ BUCKET_COMPANIONS = {
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketPolicy:BucketPolicy",
 }
-# SPEC §3.
-CONTRACT = {
-    "url",
-    "albArn",
-    "albArnSuffix",
-    "albDnsName",
-    "albZoneId",
-    "httpsListenerArn",
-    "httpListenerArn",
-    "securityGroupId",
-    "targetGroups",
-    "webAclArn",
-    "logBucketName",
-    "alarmTopicArn",
-}
-OUTPUTS_SCHEMA = json.loads((REPO / "docs" / "outputs.schema.json").read_text(encoding="utf-8"))
 # Pulumi autonaming: the logical name, a hyphen and seven random hex characters.
 AUTONAME = r"{name}-[0-9a-f]{{7}}"
 
@@ -141,8 +124,7 @@ def test_every_aws_resource_is_inside_a_component(stack: tuple[Plan, dict[str, s
 def test_outputs_are_the_app_teams_contract(stack: tuple[Plan, dict[str, str]]) -> None:
     plan, values = stack
     outputs: dict[str, Any] = plan.outputs
-    assert outputs.keys() == CONTRACT
-    jsonschema.validate(outputs, OUTPUTS_SCHEMA)
+    assert_outputs_contract(outputs)
     for key in outputs.keys() - {"targetGroups"}:
         assert isinstance(outputs[key], str) and outputs[key], key
     alb = plan.one(ALB)

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN_DIR = REPO / "tests" / "golden"
@@ -22,11 +23,7 @@ def golden_path(stack: str) -> Path:
 
 
 def planned_urns(stack: str) -> list[str]:
-    """The sorted URNs of every resource `python -m preflight --stack STACK` plans.
-
-    Default providers are left out: their name carries the plugin version, and the engine
-    moves resources to a new default provider on an upgrade without replacing them.
-    """
+    """The golden URNs of what `python -m preflight --stack STACK` plans."""
     completed = subprocess.run(
         [sys.executable, "-m", "preflight", "--stack", stack, "--json", "--policy-pack", "none"],
         cwd=REPO,
@@ -37,10 +34,18 @@ def planned_urns(stack: str) -> list[str]:
     )
     if completed.returncode != 0:
         raise SystemExit(f"preflight --stack {stack} failed:\n{completed.stderr}")
-    resources = json.loads(completed.stdout)["resources"]
+    return golden_urns(json.loads(completed.stdout))
+
+
+def golden_urns(document: dict[str, Any]) -> list[str]:
+    """The sorted URNs of every resource a preflight document plans.
+
+    Default providers are left out: their name carries the plugin version, and the engine
+    moves resources to a new default provider on an upgrade without replacing them.
+    """
     return sorted(
         resource["urn"]
-        for resource in resources
+        for resource in document["resources"]
         if not (
             resource["type"].startswith("pulumi:providers:")
             and re.fullmatch(r"default(_[0-9_]+.*)?", resource["name"])

@@ -8,12 +8,10 @@ behind ``python -m preflight --compare``: what a test asserts is what a reviewer
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,46 +20,27 @@ from typing import Any
 import yaml
 
 from preflight.compare import PlanDiff, diff_documents
-
-REPO = Path(__file__).resolve().parents[2]
-# What a copy of the program needs: the project, the program, its components, and the pack
-# directory, whose ELB security policy table components/aws_facts.py reads.
-PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "components", "policies")
+from tests.harness import REPO, copy_program, run_preflight, write_stack
 
 ConfigChange = Callable[[dict[str, Any]], None]
 
 
-def copy_program(parent: Path, stack: str, change: ConfigChange | None = None) -> Path:
-    """A copy of the program (linked, not duplicated) whose stack file has ``change`` applied."""
-    directory = Path(tempfile.mkdtemp(prefix="alb-", dir=parent))
-    for name in PROGRAM_FILES:
-        (directory / name).symlink_to(REPO / name)
+def changed_program(parent: Path, stack: str, change: ConfigChange | None = None) -> Path:
+    """A copy of the program whose stack file has ``change`` applied."""
+    directory = copy_program(parent)
     document = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))
     if change is not None:
         change(document["config"])
-    (directory / f"Pulumi.{stack}.yaml").write_text(
-        yaml.safe_dump(document, sort_keys=False), encoding="utf-8"
-    )
+    write_stack(directory, stack, document)
     return directory
 
 
 def plan(program: Path, stack: str) -> dict[str, Any]:
     """``python -m preflight --json`` of the program, without policies (they do not change
     what is registered)."""
-    completed = subprocess.run(
-        [
-            *(sys.executable, "-m", "preflight", "--program", str(program)),
-            *("--stack", stack, "--policy-pack", "none", "--json"),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    document: dict[str, Any] = json.loads(completed.stdout)
-    return document
+    run = run_preflight("--program", program, "--stack", stack, "--policy-pack", "none", "--json")
+    assert run.returncode == 0, run.stderr
+    return run.document
 
 
 def plan_changes(
@@ -70,7 +49,9 @@ def plan_changes(
     """Plan the stack once per change (None: unchanged), in parallel; documents by change name."""
     parent = Path(tempfile.mkdtemp(prefix="blast-radius-"))
     try:
-        programs = {name: copy_program(parent, stack, change) for name, change in changes.items()}
+        programs = {
+            name: changed_program(parent, stack, change) for name, change in changes.items()
+        }
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = {
                 name: pool.submit(plan, program, stack) for name, program in programs.items()
@@ -135,7 +116,7 @@ def of_type(documents: Iterable[Mapping[str, Any]], *types: str) -> set[str]:
     return {urn for urn in urns(*documents) if type_of(urn) in types}
 
 
-def assert_only(radius: BlastRadius, allowed: set[str]) -> None:
+def assert_only(radius: BlastRadius, allowed: AbstractSet[str]) -> None:
     """Nothing outside ``allowed`` is added, removed or changed; every other URN and its
     inputs stay identical."""
     stray = radius.touched - allowed

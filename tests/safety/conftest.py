@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from blast_radius import plan_changes
+
+from tests.safety.blast_radius import plan_changes
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from blast_radius import BlastRadius, assert_only, blast_radius, named, of_type, plan_changes
+
+from tests.safety.blast_radius import (
+    BlastRadius,
+    assert_only,
+    blast_radius,
+    named,
+    of_type,
+    plan_changes,
+)
 
 STACK = "dev"
 PREFIX = "alb-dev"

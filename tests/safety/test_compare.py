@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -13,9 +11,8 @@ from typing import Any
 import pytest
 
 from preflight.compare import FORCE_NEW, diff_documents, render_text
+from tests.harness import POLICY_PACK, PROGRAMS, Run, run_preflight
 
-REPO = Path(__file__).resolve().parents[2]
-PROGRAMS = REPO / "tests" / "fixtures" / "programs"
 STACK_URN = "urn:pulumi:dev::alb::"
 LB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -125,17 +122,6 @@ def test_secrets_stay_masked_and_options_are_reported() -> None:
 # --- the CLI -------------------------------------------------------------------------------
 
 
-def preflight(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "preflight", *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def edited_baseline(tmp_path_factory: pytest.TempPathFactory, dev_document: dict[str, Any]) -> Path:
     """The dev plan as it would have been with api on port 8081 and one more target group."""
@@ -153,16 +139,16 @@ def edited_baseline(tmp_path_factory: pytest.TempPathFactory, dev_document: dict
 
 
 @pytest.fixture(scope="module")
-def compared(edited_baseline: Path) -> dict[str, subprocess.CompletedProcess[str]]:
+def compared(edited_baseline: Path) -> dict[str, Run]:
     common = ("--stack", "dev", "--policy-pack", "none", "--compare", edited_baseline)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        as_json = pool.submit(preflight, *common, "--json")
-        as_text = pool.submit(preflight, *common)
+        as_json = pool.submit(run_preflight, *common, "--json")
+        as_text = pool.submit(run_preflight, *common)
         return {"json": as_json.result(), "text": as_text.result()}
 
 
 def test_compare_adds_a_diff_section_to_the_document(
-    compared: dict[str, subprocess.CompletedProcess[str]],
+    compared: dict[str, Run],
 ) -> None:
     run = compared["json"]
     assert run.returncode == 0, run.stderr
@@ -179,9 +165,7 @@ def test_compare_adds_a_diff_section_to_the_document(
     assert group["urn"] in diff["replacements"]
 
 
-def test_compare_prints_a_readable_summary(
-    compared: dict[str, subprocess.CompletedProcess[str]], edited_baseline: Path
-) -> None:
+def test_compare_prints_a_readable_summary(compared: dict[str, Run], edited_baseline: Path) -> None:
     run = compared["text"]
     assert run.returncode == 0, run.stderr
     assert f"Changes against {edited_baseline}:" in run.stdout
@@ -196,12 +180,12 @@ def test_diff_compares_two_documents(edited_baseline: Path, tmp_path: Path) -> N
     after = {**before, "resources": [r for r in before["resources"] if r["urn"] not in web]}
     new = tmp_path / "new.json"
     new.write_text(json.dumps(after), encoding="utf-8")
-    run = preflight("diff", edited_baseline, new, "--json")
+    run = run_preflight("diff", edited_baseline, new, "--json")
     assert run.returncode == 0, run.stderr
     diff = json.loads(run.stdout)
     assert [r["urn"] for r in diff["removed"]] == web
     assert (diff["added"], diff["changed"]) == ([], [])
-    text = preflight("diff", edited_baseline, new)
+    text = run_preflight("diff", edited_baseline, new)
     assert text.returncode == 0 and f"{len(web)} to delete" in text.stdout
 
 
@@ -221,9 +205,9 @@ def test_a_bad_document_is_one_clear_message(
     if content is not None:
         path.write_text(content, encoding="utf-8")
     if mode == "diff":
-        run = preflight("diff", path, path)
+        run = run_preflight("diff", path, path)
     else:
-        run = preflight("--program", PROGRAMS / "minimal", "--policy-pack", "none", mode, path)
+        run = run_preflight("--program", PROGRAMS / "minimal", "--policy-pack", "none", mode, path)
     assert run.returncode == 2 and run.stdout == "", run.stderr
     assert message in run.stderr and str(path) in run.stderr
     assert "Traceback" not in run.stderr
@@ -232,7 +216,9 @@ def test_a_bad_document_is_one_clear_message(
 def test_a_plan_of_another_stack_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "prod.json"
     path.write_text('{"project": "minimal", "stack": "prod", "resources": []}', encoding="utf-8")
-    run = preflight("--program", PROGRAMS / "minimal", "--policy-pack", "none", "--compare", path)
+    run = run_preflight(
+        "--program", PROGRAMS / "minimal", "--policy-pack", "none", "--compare", path
+    )
     assert run.returncode == 2 and run.stdout == "", run.stderr
     assert run.stderr == (
         f"preflight: error: --compare {path} is a plan of project 'minimal', stack 'prod'; "
@@ -245,8 +231,8 @@ def test_compare_keeps_the_exit_status_of_the_violations(tmp_path: Path) -> None
     everything is added)."""
     empty = tmp_path / "empty.json"
     empty.write_text('{"project": "ecs-default-vpc", "stack": "dev", "resources": []}')
-    run = preflight(
-        "--program", PROGRAMS / "ecs_default_vpc", "--policy-pack", REPO / "policies",
+    run = run_preflight(
+        "--program", PROGRAMS / "ecs_default_vpc", "--policy-pack", POLICY_PACK,
         "--compare", empty, "--json",
     )  # fmt: skip
     assert run.returncode == 1, run.stderr

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.preflight.preflight_harness import PROGRAMS, Run, run_preflight, write_program
+from tests.harness import PACKS, PROGRAMS, Run, run_preflight, write_program
 
-PACKS = Path(__file__).resolve().parents[1] / "fixtures" / "packs"
 PASSPHRASE_SALT = "encryptionsalt: v1:c2FsdA==:v1:bm9uY2U=:Y3Q=\n"
 
 
