@@ -313,7 +313,8 @@ commands in fresh processes, interleaved repetition by repetition:
 - **with the policy pack**: `python -m preflight --stack S --policy-pack policies
   --policy-config policies/config/S.json` (`dev.json` for synthetic stacks).
 
-Times are wall-clock from process start to exit (text report to `/dev/null`). The ratio is the
+Times are wall-clock from process start to exit (text report to `/dev/null`); the floor, like
+preflight's worker, exits without the interpreter's teardown once its work is done. The ratio is the
 median over the floor's median of the same stack; the marginal cost is the least-squares slope
 of the median over the synthetic stacks, per service and per resource; the policy share is the
 part of the run with the pack that the pack adds.
