@@ -212,6 +212,9 @@ class AccessLogsConfig(_Model):
     ] = "alb"
 
 
+_WAF_GROUPS_NEEDING_CONFIG = frozenset({"AWSManagedRulesATPRuleSet", "AWSManagedRulesACFPRuleSet"})
+
+
 class WafConfig(_Model):
     mode: Literal["block", "count"] = "block"
     rate_limit: int = Field(
@@ -237,6 +240,16 @@ class WafConfig(_Model):
     def _distinct_groups(self) -> Self:
         if len(set(self.managed_rule_groups)) != len(self.managed_rule_groups):
             raise ValueError("managedRuleGroups: each rule group may be listed once")
+        # These groups cannot run without a ManagedRuleGroupConfig naming the application's
+        # login or sign-up pages (WAFV2 API reference: AWSManagedRulesATPRuleSet LoginPath and
+        # AWSManagedRulesACFPRuleSet CreationPath/RegistrationPagePath are "Required: Yes"),
+        # which this configuration has no place for.
+        needs_config = sorted(set(self.managed_rule_groups) & _WAF_GROUPS_NEEDING_CONFIG)
+        if needs_config:
+            raise ValueError(
+                f"managedRuleGroups: {', '.join(needs_config)} needs application-specific "
+                "configuration (login or sign-up pages) that this stack cannot provide"
+            )
         return self
 
 
@@ -309,6 +322,13 @@ class ServiceConfig(_Model):
             problems.append("port: required (1-65535) unless targetType is lambda")
         if 0 < self.slow_start_seconds < 30:
             problems.append("slowStartSeconds: must be 0 (off) or 30-900")
+        # "You cannot enable both slow start mode and least outstanding requests" (ALB user
+        # guide, "Edit target group attributes": slow start mode considerations).
+        if self.slow_start_seconds and self.algorithm == "least_outstanding_requests":
+            problems.append(
+                "slowStartSeconds: slow start cannot be combined with algorithm "
+                "least_outstanding_requests (set one of them back to its default)"
+            )
         if self.condition_count > aws_facts.MAX_CONDITION_VALUES_PER_RULE:
             problems.append(
                 f"at most {aws_facts.MAX_CONDITION_VALUES_PER_RULE} condition values per "
@@ -385,6 +405,19 @@ def _cross_field_problems(config: StackConfig) -> list[str]:
             f"{NAMESPACE}:certificate.issue: a self-signed certificate is refused when "
             f"{NAMESPACE}:protect is true; use an ACM certificate (arn) or issue: dns"
         )
+    # "Certificates in ACM are regional resources. To use a certificate with Elastic Load
+    # Balancing ... in more than one AWS Region, you must request or import a certificate for
+    # each Region" (ACM user guide, "Supported Regions"): a listener refuses another Region's.
+    certificate_keys = [("certificate.arn", config.certificate.arn)] + [
+        (f"additionalCertificateArns[{index}]", arn)
+        for index, arn in enumerate(config.additional_certificate_arns)
+    ]
+    for key, arn in certificate_keys:
+        if arn is not None and arn.split(":")[3] != config.region:
+            problems.append(
+                f"{NAMESPACE}:{key}: the certificate is in {arn.split(':')[3]}, but the load "
+                f"balancer is in {config.region}; ACM certificates are regional"
+            )
     if config.ip_address_type == "ipv4" and any(
         ipaddress.ip_network(cidr).version == 6 for cidr in config.ingress_cidrs
     ):

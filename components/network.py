@@ -22,7 +22,8 @@ def resolve_network(config: StackConfig) -> Network:
     """Look up the VPC and subnets (data sources only: nothing is created).
 
     Raises ConfigError when the subnets do not span two Availability Zones, which AWS
-    requires of an Application Load Balancer ("Availability Zones for your ALB", ALB docs).
+    requires of an Application Load Balancer ("Availability Zones for your ALB", ALB docs), or
+    when a dualstack load balancer would sit in subnets without IPv6.
     """
     if config.network is None:
         vpc = aws.ec2.get_vpc(default=True)
@@ -40,24 +41,35 @@ def resolve_network(config: StackConfig) -> Network:
         subnet_ids = list(config.network.subnet_ids)
         key = f"{NAMESPACE}:network.subnetIds"
     zones = []
+    ipv4_only = []
     for subnet_id in subnet_ids:
         subnet = aws.ec2.get_subnet(id=subnet_id)
         if subnet.vpc_id != vpc.id:
             raise ConfigError([f"{key}: {subnet_id} is in {subnet.vpc_id}, not in {vpc.id}"])
         zones.append(subnet.availability_zone)
+        if not subnet.ipv6_cidr_block:
+            ipv4_only.append(subnet_id)
+    problems = []
     if len(set(zones)) < 2:
-        raise ConfigError(
-            [
-                f"{key}: an Application Load Balancer needs subnets in at least two "
-                f"Availability Zones (got {', '.join(sorted(set(zones))) or 'none'})"
-            ]
+        problems.append(
+            f"{key}: an Application Load Balancer needs subnets in at least two "
+            f"Availability Zones (got {', '.join(sorted(set(zones))) or 'none'})"
         )
+    vpc_ipv6_cidr = next((a.ipv6_cidr_block for a in vpc.ipv6_cidr_block_associations or []), None)
+    # "Dualstack requirements" (ALB docs, IP address types): the VPC and the load balancer's
+    # subnets must have IPv6 CIDR blocks; the default VPC has none.
+    if config.ip_address_type == "dualstack" and (vpc_ipv6_cidr is None or ipv4_only):
+        missing = f"VPC {vpc.id}" if vpc_ipv6_cidr is None else ", ".join(ipv4_only)
+        problems.append(
+            f"{NAMESPACE}:ipAddressType: dualstack needs IPv6 CIDR blocks on the VPC and every "
+            f"subnet ({missing} has none; the default VPC is IPv4-only: set {NAMESPACE}:network)"
+        )
+    if problems:
+        raise ConfigError(problems)
     return Network(
         vpc_id=vpc.id,
         vpc_cidr=vpc.cidr_block,
-        vpc_ipv6_cidr=next(
-            (a.ipv6_cidr_block for a in vpc.ipv6_cidr_block_associations or []), None
-        ),
+        vpc_ipv6_cidr=vpc_ipv6_cidr,
         subnet_ids=tuple(subnet_ids),
         availability_zones=tuple(zones),
     )

@@ -686,11 +686,25 @@ def _get_vpc(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
     region = model.region_of(args)
     vpc_id = args.get("id") or _first_filter_value(args, "vpc-id")
     default = bool(args.get("default")) or vpc_id in (None, default_vpc_id(region))
+    # The default VPC has no IPv6 block (AWS creates it IPv4-only); a VPC named by ID has an
+    # Amazon-provided /56, as a VPC built for dualstack load balancers does.
+    ipv6_associations: list[dict[str, str]] = []
     if default:
         vpc_id, cidr = default_vpc_id(region), "172.31.0.0/16"
     else:
         cidr = f"10.{int(digest('vpc-cidr', str(vpc_id)), 16) % 256}.0.0/16"
         model.known_vpcs.add(str(vpc_id))
+        ipv6_associations.append(
+            {
+                "associationId": "vpc-cidr-assoc-" + digest("assoc6", str(vpc_id))[:17],
+                "ipSource": "amazon",
+                "ipv6AddressAttribute": "public",
+                "ipv6CidrBlock": vpc_ipv6_cidr(str(vpc_id)),
+                "ipv6Pool": "Amazon",
+                "networkBorderGroup": region,
+                "state": "associated",
+            }
+        )
     return {
         "id": vpc_id,
         "arn": f"arn:{model.partition}:ec2:{region}:{model.account}:vpc/{vpc_id}",
@@ -707,14 +721,22 @@ def _get_vpc(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
         "enableDnsHostnames": default,
         "enableDnsSupport": True,
         "instanceTenancy": "default",
-        "ipv6AssociationId": "",
-        "ipv6CidrBlock": "",
+        "ipv6AssociationId": ipv6_associations[0]["associationId"] if ipv6_associations else "",
+        "ipv6CidrBlock": ipv6_associations[0]["ipv6CidrBlock"] if ipv6_associations else "",
+        "ipv6CidrBlockAssociations": ipv6_associations,
         "mainRouteTableId": "rtb-" + digest("rtb", str(vpc_id))[:17],
         "ownerId": model.account,
         "state": "available",
         "tags": {},
         "region": region,
     }
+
+
+def vpc_ipv6_cidr(vpc_id: str) -> str:
+    """A deterministic /56 for a VPC, from the documentation prefix 2001:db8::/32 (RFC 3849),
+    which is never routed: the model does not pretend to know Amazon's allocation."""
+    value = int(digest("vpc-ipv6", vpc_id), 16)
+    return f"2001:db8:{value % 0x10000:x}:{(value >> 16) % 0x100:02x}00::/56"
 
 
 def _get_subnets(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -738,6 +760,7 @@ def _get_subnet(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
         index = defaults.index(subnet_id)
         zone, vpc_id = zones[index], default_vpc_id(region)
         cidr, default_for_az = f"172.31.{16 * index}.0/20", True
+        ipv6_cidr = ""
     else:
         if subnet_id is None:
             subnet_id = "subnet-" + digest("subnet-filter", json.dumps(args, sort_keys=True))[:17]
@@ -747,6 +770,10 @@ def _get_subnet(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
         second = int(digest("subnet-cidr", str(subnet_id)), 16) % 256
         cidr = f"10.{second}.{zones.index(zone) * 16}.0/20"
         default_for_az = False
+        # A /64 of the VPC's /56, one per subnet.
+        ipv6_cidr = (
+            vpc_ipv6_cidr(str(vpc_id)).replace("00::/56", f"{second:02x}::/64") if vpc_id else ""
+        )
     return {
         "id": subnet_id,
         "arn": f"arn:{model.partition}:ec2:{region}:{model.account}:subnet/{subnet_id}",
@@ -758,7 +785,7 @@ def _get_subnet(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
         "ownerId": model.account,
         "state": "available",
         "vpcId": vpc_id,
-        "ipv6CidrBlock": "",
+        "ipv6CidrBlock": ipv6_cidr,
         "assignIpv6AddressOnCreation": False,
         "tags": {},
         "region": region,

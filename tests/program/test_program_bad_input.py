@@ -146,6 +146,11 @@ CASES = [
     Case("ingress-cidrs-empty", sets(ingressCidrs=[]), ("alb:ingressCidrs:",)),
     Case("ingress-cidrs-not-list", sets(ingressCidrs="10.0.0.0/8"), ("alb:ingressCidrs:",)),
     Case(
+        "dualstack-on-the-default-vpc",
+        sets(ipAddressType="dualstack"),
+        ("alb:ipAddressType: dualstack needs IPv6 CIDR blocks",),
+    ),
+    Case(
         "ingress-ipv6-on-ipv4",
         sets(ingressCidrs=["::/0"]),
         ("alb:ingressCidrs: IPv6 CIDRs need alb:ipAddressType dualstack",),
@@ -185,6 +190,18 @@ CASES = [
         ("alb:additionalCertificateArns[1]:",),
     ),
     Case(
+        "certificate-in-another-region",
+        sets(
+            certificate={"arn": ACM.replace(REGION, "us-east-1")},
+            additionalCertificateArns=[ACM, ACM.replace(REGION, "eu-west-1")],
+        ),
+        (
+            "alb:certificate.arn: the certificate is in us-east-1, but the load balancer is in "
+            "ap-northeast-2",
+            "alb:additionalCertificateArns[1]: the certificate is in eu-west-1",
+        ),
+    ),
+    Case(
         "domain-malformed",
         sets(domain={"name": "app_example", "hostedZoneId": "zone-1"}),
         ("alb:domain.name:", "alb:domain.hostedZoneId:"),
@@ -219,6 +236,13 @@ CASES = [
             "alb:waf.blockedCountries[1]:",
             "alb:waf.managedRuleGroups[0]:",
         ),
+    ),
+    Case(
+        "waf-group-needing-config",
+        sets(
+            waf={"managedRuleGroups": ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesATPRuleSet"]}
+        ),
+        ("alb:waf: managedRuleGroups: AWSManagedRulesATPRuleSet needs application-specific",),
     ),
     Case(
         "waf-typo",
@@ -346,6 +370,14 @@ CASES = [
         "slow-start",
         service("api", slowStartSeconds=10),
         ("alb:services.api: slowStartSeconds: must be 0 (off) or 30-900",),
+    ),
+    Case(
+        "slow-start-with-least-outstanding-requests",
+        service("api", slowStartSeconds=60, algorithm="least_outstanding_requests"),
+        (
+            "alb:services.api: slowStartSeconds: slow start cannot be combined with algorithm "
+            "least_outstanding_requests",
+        ),
     ),
     Case(
         "stickiness",

@@ -13,7 +13,7 @@ import pytest
 
 from components.config import DEFAULT_TLS_POLICY, assign_priorities, parse_stack_config
 from preflight.records import ResourceRecord, Secret
-from tests.program.program_harness import Plan, run_in_process, with_config
+from tests.program.program_harness import Plan, config_of, run_in_process, with_config
 
 REGION = "ap-northeast-2"
 ACM_ARN = f"arn:aws:acm:{REGION}:123456789012:certificate/8d1c2e3f-4a5b-4c6d-9e8f-0a1b2c3d4e5f"
@@ -130,12 +130,14 @@ def test_certificate_existing_arn(prod_plan: Plan) -> None:
 
 
 @pytest.fixture(scope="module")
-def dns_plan(dev_values: dict[str, str]) -> Plan:
+def dns_plan(dev_values: dict[str, str], prod_values: dict[str, str]) -> Plan:
     return plan_with(
         dev_values,
         certificate={"issue": "dns"},
         domain=DOMAIN,
         ipAddressType="dualstack",
+        # Dualstack needs IPv6 subnets: the explicit VPC (the default one is IPv4-only).
+        network=config_of(prod_values, "alb:network"),
         additionalCertificateArns=SNI_ARNS,
         idleTimeoutSeconds=120,
         tlsPolicy="ELBSecurityPolicy-TLS13-1-3-2021-06",
@@ -318,7 +320,6 @@ SERVICES = {
         "stickiness": {"durationSeconds": 600},
         "algorithm": "least_outstanding_requests",
         "deregistrationDelaySeconds": 10,
-        "slowStartSeconds": 45,
         "healthCheck": {
             "path": "/api/health",
             "intervalSeconds": 30,
@@ -333,7 +334,8 @@ SERVICES = {
         "stickiness": {"durationSeconds": 60},
     },
     "pinned": {"port": 9000, "hostHeaders": ["pinned.example.com"], "priority": 7},
-    "status": {"port": 9001, "pathPatterns": ["/api/status"]},
+    # AWS refuses slow start with least_outstanding_requests, so slow start lives here.
+    "status": {"port": 9001, "pathPatterns": ["/api/status"], "slowStartSeconds": 45},
 }
 
 
@@ -355,7 +357,7 @@ def test_service_target_group(services_plan: Plan) -> None:
         "protocol": "HTTPS",
         "protocolVersion": "HTTP1",
         "deregistrationDelay": 10,
-        "slowStart": 45,
+        "slowStart": 0,
         "loadBalancingAlgorithmType": "least_outstanding_requests",
         "loadBalancingCrossZoneEnabled": "true",
         "stickiness": {"enabled": True, "type": "lb_cookie", "cookieDuration": 600},
@@ -372,6 +374,7 @@ def test_service_target_group(services_plan: Plan) -> None:
         },
     }
     assert {key: api.inputs[key] for key in expected} == expected
+    assert target_group(services_plan, "status").inputs["slowStart"] == 45
     web = target_group(services_plan, "web")
     assert "stickiness" not in web.inputs
     assert web.inputs["healthCheck"]["matcher"] == "200"

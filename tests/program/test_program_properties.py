@@ -25,6 +25,15 @@ from tests.harness import POLICY_PACK, assert_outputs_contract
 from tests.program.program_harness import PROJECT, run_in_process
 
 REGION = "ap-northeast-2"
+# prod's VPC and subnets: three AZs, with IPv6 blocks in preflight's AWS model.
+DUALSTACK_NETWORK = {
+    "vpcId": "vpc-0f1e2d3c4b5a69788",
+    "subnetIds": [
+        "subnet-01a2b3c4d5e6f7008",
+        "subnet-01a2b3c4d5e6f7001",
+        "subnet-01a2b3c4d5e6f700a",
+    ],
+}
 ACM = f"arn:aws:acm:{REGION}:123456789012:certificate/8d1c2e3f-4a5b-4c6d-9e8f-0a1b2c3d4e5f"
 STACK = "dev"
 
@@ -54,6 +63,9 @@ def service(draw: st.DrawFn, name: str) -> dict[str, Any]:
         spec["algorithm"] = draw(
             st.sampled_from(["round_robin", "least_outstanding_requests", "weighted_random"])
         )
+        if spec["algorithm"] == "least_outstanding_requests":
+            # AWS refuses slow start together with least outstanding requests.
+            spec["slowStartSeconds"] = 0
     spec["deregistrationDelaySeconds"] = draw(st.integers(0, 3600))
     if draw(st.booleans()):
         spec["stickiness"] = {"durationSeconds": draw(st.integers(1, 604800))}
@@ -132,6 +144,9 @@ def stack_configs(draw: st.DrawFn) -> dict[str, Any]:
     config["alb:internal"] = draw(st.booleans())
     dualstack = draw(st.booleans())
     config["alb:ipAddressType"] = "dualstack" if dualstack else "ipv4"
+    if dualstack:
+        # The default VPC is IPv4-only; dualstack needs the explicit (IPv6) VPC.
+        config["alb:network"] = DUALSTACK_NETWORK
     if draw(st.booleans()):
         choices = ["10.0.0.0/8", "203.0.113.0/24"] + (["2001:db8::/32"] if dualstack else [])
         config["alb:ingressCidrs"] = draw(
