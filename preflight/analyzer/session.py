@@ -562,7 +562,7 @@ class PolicyPackSession:
                 ),
             )
             for record, response in zip(records, responses, strict=True):
-                current = self._apply_remediations(pack, record, response, remediations, violations)
+                current = self._apply_remediations(record, response, remediations, violations)
                 inputs[record.urn] = current
                 not_applicable.extend(
                     NotApplicable(item.policy_name, record.urn, item.reason)
@@ -644,7 +644,6 @@ class PolicyPackSession:
 
     def _apply_remediations(
         self,
-        pack: _PackInfo,
         record: ResourceRecord,
         response: Any,
         remediations: list[Remediation],
