@@ -8,15 +8,14 @@ the strings the engine passes) and returns a :class:`StackConfig`, or raises
 from __future__ import annotations
 
 import difflib
-import functools
 import ipaddress
 import json
 import re
-import zlib
+import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,7 +31,8 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from components import aws_facts
+from components import aws_facts, routing
+from components import constraints as limits
 
 NAMESPACE = "alb"
 DEFAULT_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -58,13 +58,99 @@ def _cidr(value: str) -> str:
         raise _fail("cidr", f"must be a CIDR block such as 10.0.0.0/16 ({exc})") from None
 
 
+# Blocks that no client on the internet has as its source address. The table and its source
+# live with the policy pack, so this check and alb-listener-rule-reachable refuse the same blocks.
+_NON_PUBLIC_NETWORKS: dict[ipaddress.IPv4Network | ipaddress.IPv6Network, str] = {
+    ipaddress.ip_network(cidr): description
+    for cidr, description in json.loads(
+        (
+            Path(__file__).parents[1] / "policies" / "alb_guardrails" / "non_public_networks.json"
+        ).read_text(encoding="utf-8")
+    )["networks"].items()
+}
+
+
+def non_public_block(cidr: str) -> tuple[str, str] | None:
+    """The special-purpose block holding every address of ``cidr`` and what it is, or None when
+    ``cidr`` has a public address (0.0.0.0/0 overlaps private space, and is public)."""
+    network = ipaddress.ip_network(cidr)
+    for block, description in _NON_PUBLIC_NETWORKS.items():
+        if network.version == block.version and network.subnet_of(block):  # type: ignore[arg-type]
+            return str(block), description
+    return None
+
+
 def _country(value: str) -> str:
-    # pycountry matches case-insensitively; WAF's geo match takes the upper-case code only
-    # (CountryCodes enum, AWS WAFv2 API reference), so "de" is read as "DE".
-    country = pycountry.countries.get(alpha_2=value) if len(value) == 2 else None
-    if country is None:
-        raise _fail("country", "must be an ISO 3166 alpha-2 country code such as DE")
-    return str(country.alpha_2)
+    # WAF's geo match takes the upper-case codes of its own CountryCode list (which has XK,
+    # Kosovo, beside ISO 3166), so "de" is read as "DE".
+    if value.upper() not in aws_facts.WAF_COUNTRY_CODES:
+        raise limits.COUNTRY.error()
+    return value.upper()
+
+
+def _managed_rule_group(value: str) -> str:
+    if value not in aws_facts.AWS_MANAGED_RULE_GROUPS:
+        raise limits.MANAGED_RULE_GROUP.error()
+    settings = aws_facts.MANAGED_RULE_GROUPS_NEEDING_CONFIG.get(value)
+    if settings:
+        raise limits.MANAGED_RULE_GROUP_CONFIG.error(group=value, settings=", ".join(settings))
+    return value
+
+
+def _host_header(value: str) -> str:
+    # Letters, digits, "-", ".", "*", "?"; at least one "." and only letters after the last one
+    # (ELBv2 API HostHeaderConditionConfig.Values).
+    if not re.fullmatch(r"[A-Za-z0-9*?][A-Za-z0-9.*?-]*\.[A-Za-z]+", value):
+        raise limits.HOST_HEADER.error()
+    return value
+
+
+def _tag_text(value: str) -> str:
+    # Unicode letters, digits and spaces (\p{L}, \p{N}, \p{Z}) and _ . : / = + - @ (ELBv2 API
+    # TagKey/TagValue pattern); "aws:" in any case is reserved for keys and values alike.
+    if not all(unicodedata.category(char)[0] in "LNZ" or char in "_.:/=+-@" for char in value):
+        raise limits.TAG_TEXT.error()
+    if value.lower().startswith("aws:"):
+        raise limits.TAG_RESERVED.error()
+    return value
+
+
+def _matcher(value: str) -> str:
+    # ALB health checks: HTTP codes 200-499, one code, a range or a comma-separated list of
+    # them (ELBv2 API Matcher.HttpCode); a range runs upwards.
+    for part in value.split(","):
+        low, _, high = part.partition("-")
+        codes = [low, high] if high else [low]
+        if not all(re.fullmatch(r"[2-4]\d\d", code) for code in codes) or codes != sorted(codes):
+            raise limits.HEALTH_CHECK_MATCHER.error()
+    return value
+
+
+def _distinct(what: str = "", *, fold: Any = None) -> AfterValidator:
+    """A list whose entries may each appear once (compared after ``fold``)."""
+
+    def check(values: list[Any]) -> list[Any]:
+        seen: set[Any] = set()
+        for value in values:
+            folded = fold(value) if fold else value
+            if folded in seen:
+                raise limits.DUPLICATE_VALUES.error(value=value, how=what)
+            seen.add(folded)
+        return values
+
+    return AfterValidator(check)
+
+
+def _path_pattern(value: str) -> str:
+    if not re.fullmatch(r"/[A-Za-z0-9_\-.$/~\"'@:+&*?]*", value):
+        raise limits.PATH_PATTERN.error()
+    return value
+
+
+def _condition_values(values: list[str]) -> list[str]:
+    if len(values) > aws_facts.MAX_VALUES_PER_CONDITION:
+        raise limits.CONDITION_VALUES.error(count=len(values))
+    return values
 
 
 def _tls_policy(value: str) -> str:
@@ -109,20 +195,19 @@ DnsName = Annotated[
         "a DNS name such as app.example.com",
     ),
 ]
-# Host-header condition values: up to 128 characters of a-z, A-Z, 0-9, "-", ".", and the
-# wildcards "*" and "?" ("Host conditions", ALB listener rule conditions documentation).
-HostHeader = Annotated[
-    str,
-    StringConstraints(max_length=128),
-    _regex(r"[A-Za-z0-9*?][A-Za-z0-9.*?-]*", "a host name; letters, digits, '-', '.', '*', '?'"),
-]
+# Host-header condition values: up to 128 characters (see _host_header).
+HostHeader = Annotated[str, StringConstraints(max_length=128), AfterValidator(_host_header)]
 # Path-pattern values: start with "/", at most 128 characters of the characters the ALB
 # accepts ("Path conditions", ALB listener rule conditions documentation).
-PathPattern = Annotated[
-    str,
-    StringConstraints(max_length=128),
-    _regex(r"/[A-Za-z0-9_\-.$/~\"'@:+&*?]*", 'a path pattern starting with "/"'),
-]
+PathPattern = Annotated[str, StringConstraints(max_length=128), AfterValidator(_path_pattern)]
+_NETWORKS = "compared as networks"
+# One condition's values: each once, at most three (ELB quota); host names ignore case.
+PathPatterns = Annotated[list[PathPattern], _distinct(), AfterValidator(_condition_values)]
+HostHeaders = Annotated[
+    list[HostHeader], _distinct(" (host names ignore case)", fold=str.lower),
+    AfterValidator(_condition_values),
+]  # fmt: skip
+Cidrs = Annotated[list[Cidr], _distinct(f" ({_NETWORKS})"), AfterValidator(_condition_values)]
 ServiceName = Annotated[
     str,
     _regex(
@@ -171,15 +256,12 @@ class _Model(BaseModel):
 
 class NetworkConfig(_Model):
     vpc_id: Annotated[str, _regex(r"vpc-[0-9a-f]{8,17}", "a VPC ID such as vpc-0abc1234")]
-    subnet_ids: list[
-        Annotated[str, _regex(r"subnet-[0-9a-f]{8,17}", "a subnet ID such as subnet-0abc1234")]
+    subnet_ids: Annotated[
+        list[
+            Annotated[str, _regex(r"subnet-[0-9a-f]{8,17}", "a subnet ID such as subnet-0abc1234")]
+        ],
+        _distinct(),
     ] = Field(min_length=2)
-
-    @model_validator(mode="after")
-    def _distinct_subnets(self) -> Self:
-        if len(set(self.subnet_ids)) != len(self.subnet_ids):
-            raise ValueError("subnetIds: each subnet may be listed once")
-        return self
 
 
 class CertificateConfig(_Model):
@@ -212,16 +294,13 @@ class AccessLogsConfig(_Model):
     ] = "alb"
 
 
-_WAF_GROUPS_NEEDING_CONFIG = frozenset({"AWSManagedRulesATPRuleSet", "AWSManagedRulesACFPRuleSet"})
-
-
 class WafConfig(_Model):
     mode: Literal["block", "count"] = "block"
     rate_limit: int = Field(
         default=2000, ge=aws_facts.MIN_WAF_RATE_LIMIT, le=aws_facts.MAX_WAF_RATE_LIMIT
     )
-    managed_rule_groups: list[
-        Annotated[str, _regex(r"AWSManagedRules[A-Za-z0-9]+", "an AWS managed rule group name")]
+    managed_rule_groups: Annotated[
+        list[Annotated[str, AfterValidator(_managed_rule_group)]], _distinct()
     ] = Field(
         default_factory=lambda: [
             "AWSManagedRulesCommonRuleSet",
@@ -229,28 +308,14 @@ class WafConfig(_Model):
             "AWSManagedRulesAmazonIpReputationList",
         ]
     )
-    blocked_countries: list[Annotated[str, AfterValidator(_country)]] = Field(default_factory=list)
+    blocked_countries: Annotated[
+        list[Annotated[str, AfterValidator(_country)]], _distinct(" (codes ignore case)")
+    ] = Field(default_factory=list)
     log_retention_days: Literal[
         # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy API).
         1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
         2557, 2922, 3288, 3653,
     ] = 90  # fmt: skip
-
-    @model_validator(mode="after")
-    def _distinct_groups(self) -> Self:
-        if len(set(self.managed_rule_groups)) != len(self.managed_rule_groups):
-            raise ValueError("managedRuleGroups: each rule group may be listed once")
-        # These groups cannot run without a ManagedRuleGroupConfig naming the application's
-        # login or sign-up pages (WAFV2 API reference: AWSManagedRulesATPRuleSet LoginPath and
-        # AWSManagedRulesACFPRuleSet CreationPath/RegistrationPagePath are "Required: Yes"),
-        # which this configuration has no place for.
-        needs_config = sorted(set(self.managed_rule_groups) & _WAF_GROUPS_NEEDING_CONFIG)
-        if needs_config:
-            raise ValueError(
-                f"managedRuleGroups: {', '.join(needs_config)} needs application-specific "
-                "configuration (login or sign-up pages) that this stack cannot provide"
-            )
-        return self
 
 
 class AlarmsConfig(_Model):
@@ -268,13 +333,7 @@ class HealthCheckConfig(_Model):
         StringConstraints(max_length=1024),
         _regex(r"/\S*", 'a path starting with "/"'),
     ] = "/"
-    matcher: Annotated[
-        str,
-        _regex(
-            r"(2\d\d|3\d\d|4\d\d)(-(2\d\d|3\d\d|4\d\d))?(,(2\d\d|3\d\d|4\d\d)(-(2\d\d|3\d\d|4\d\d))?)*",
-            'HTTP codes 200-499 such as "200", "200,302" or "200-399"',
-        ),
-    ] = "200-399"
+    matcher: Annotated[str, AfterValidator(_matcher)] = "200-399"
     interval_seconds: int = Field(default=15, ge=5, le=300)
     timeout_seconds: int = Field(default=5, ge=2, le=120)
     healthy_threshold: int = Field(default=3, ge=2, le=10)
@@ -299,9 +358,9 @@ class ServiceConfig(_Model):
     port: int | None = Field(default=None, ge=1, le=65535)
     protocol: Literal["HTTP", "HTTPS"] = "HTTP"
     target_type: Literal["instance", "ip", "lambda"] = "ip"
-    path_patterns: list[PathPattern] = Field(default_factory=list)
-    host_headers: list[HostHeader] = Field(default_factory=list)
-    source_cidrs: list[Cidr] = Field(default_factory=list)
+    path_patterns: PathPatterns = Field(default_factory=list)
+    host_headers: HostHeaders = Field(default_factory=list)
+    source_cidrs: Cidrs = Field(default_factory=list)
     priority: int | None = Field(
         default=None, ge=aws_facts.MIN_RULE_PRIORITY, le=aws_facts.MAX_RULE_PRIORITY
     )
@@ -312,6 +371,9 @@ class ServiceConfig(_Model):
     algorithm: Literal["round_robin", "least_outstanding_requests", "weighted_random"] = (
         "round_robin"
     )
+    # With sourceCidrs: answer other sources with 403 instead of letting them fall through to
+    # the rules after this one (and finally the default service).
+    deny_other_sources: bool = True
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -325,10 +387,7 @@ class ServiceConfig(_Model):
         # "You cannot enable both slow start mode and least outstanding requests" (ALB user
         # guide, "Edit target group attributes": slow start mode considerations).
         if self.slow_start_seconds and self.algorithm == "least_outstanding_requests":
-            problems.append(
-                "slowStartSeconds: slow start cannot be combined with algorithm "
-                "least_outstanding_requests (set one of them back to its default)"
-            )
+            problems.append(limits.LEAST_OUTSTANDING_SLOW_START.message)
         if self.condition_count > aws_facts.MAX_CONDITION_VALUES_PER_RULE:
             problems.append(
                 f"at most {aws_facts.MAX_CONDITION_VALUES_PER_RULE} condition values per "
@@ -354,9 +413,13 @@ class StackConfig(_Model):
     network: NetworkConfig | None = None
     internal: bool = False
     ip_address_type: Literal["ipv4", "dualstack"] = "ipv4"
-    ingress_cidrs_: list[Cidr] | None = Field(default=None, alias="ingressCidrs", min_length=1)
+    ingress_cidrs_: (
+        Annotated[list[Cidr], Field(min_length=1), _distinct(f" ({_NETWORKS})")] | None
+    ) = Field(default=None, alias="ingressCidrs")
+    target_cidrs: list[Cidr] = Field(default_factory=list)
+    """Targets outside the VPC (peered VPCs, on premises) the ALB may reach on service ports."""
     certificate: CertificateConfig
-    additional_certificate_arns: list[AcmArn] = Field(default_factory=list)
+    additional_certificate_arns: Annotated[list[AcmArn], _distinct()] = Field(default_factory=list)
     domain: DomainConfig | None = None
     tls_policy: Annotated[str, AfterValidator(_tls_policy)] = DEFAULT_TLS_POLICY
     protect: bool = False
@@ -369,8 +432,8 @@ class StackConfig(_Model):
     default_service: str | None = None
     alarms: AlarmsConfig = Field(default_factory=AlarmsConfig)
     tags: dict[
-        Annotated[str, StringConstraints(min_length=1, max_length=128)],
-        Annotated[str, StringConstraints(max_length=256)],
+        Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_tag_text)],
+        Annotated[str, StringConstraints(max_length=256), AfterValidator(_tag_text)],
     ] = Field(default_factory=dict, max_length=40)
 
     @property
@@ -381,9 +444,18 @@ class StackConfig(_Model):
         return ["0.0.0.0/0", "::/0"] if self.ip_address_type == "dualstack" else ["0.0.0.0/0"]
 
     @property
+    def rules(self) -> list[routing.Rule]:
+        """Every rule of the HTTPS listener, in priority order."""
+        return routing.plan_rules(self.services, self.default_service)
+
+    @property
     def rule_priorities(self) -> dict[str, int]:
-        """Listener-rule priority per non-default service (explicit or by specificity)."""
-        return assign_priorities(self.services, self.default_service)
+        """The priority of each service's own (forwarding) rule."""
+        return {
+            rule.service: rule.priority
+            for rule in self.rules
+            if isinstance(rule.action, routing.Forward)
+        }
 
 
 def _cross_field_problems(config: StackConfig) -> list[str]:
@@ -424,6 +496,9 @@ def _cross_field_problems(config: StackConfig) -> list[str]:
         problems.append(
             f"{NAMESPACE}:ingressCidrs: IPv6 CIDRs need {NAMESPACE}:ipAddressType dualstack"
         )
+    problems.extend(_target_cidr_problems(config))
+    if not config.internal:
+        problems.extend(_private_source_problems(config))
     explicit: dict[int, str] = {}
     for name, service in services.items():
         path = f"{NAMESPACE}:services.{name}"
@@ -442,157 +517,51 @@ def _cross_field_problems(config: StackConfig) -> list[str]:
             else:
                 explicit[service.priority] = name
     if not problems:
-        problems.extend(_shadowing_problems(config))
+        problems.extend(routing.problems(config.rules))
     return problems
 
 
-def _shadowing_problems(config: StackConfig) -> list[str]:
-    ordered = sorted(config.rule_priorities.items(), key=lambda item: item[1])
+def _target_cidr_problems(config: StackConfig) -> list[str]:
     problems = []
-    for index, (later, later_priority) in enumerate(ordered):
-        for earlier, earlier_priority in ordered[:index]:
-            if rule_covers(config.services[earlier], config.services[later]):
-                problems.append(
-                    f"{NAMESPACE}:services.{later}: can never receive traffic (priority "
-                    f"{later_priority}): {NAMESPACE}:services.{earlier} (priority "
-                    f"{earlier_priority}) is evaluated before it and matches every request "
-                    "it matches"
-                )
-                break
+    first_index: dict[str, int] = {}
+    for index, cidr in enumerate(config.target_cidrs):
+        key = f"{NAMESPACE}:targetCidrs[{index}]"
+        if cidr in first_index:
+            problems.append(
+                f"{key}: {cidr} is already listed as {NAMESPACE}:targetCidrs[{first_index[cidr]}]"
+            )
+        first_index.setdefault(cidr, index)
+        # "The load balancer communicates with targets based on the IP address type of the
+        # target group" ("IP address types for your Application Load Balancer"), and an IPv6
+        # target group needs a dualstack load balancer ("Target groups for your Application
+        # Load Balancers", IP address type): an ipv4 load balancer never connects to IPv6.
+        if config.ip_address_type == "ipv4" and ipaddress.ip_network(cidr).version == 6:
+            problems.append(
+                f"{key}: {cidr} is IPv6, but an ipv4 load balancer reaches its targets over IPv4 "
+                f"only (IPv6 target groups need a dualstack load balancer); set "
+                f"{NAMESPACE}:ipAddressType dualstack or list IPv4 blocks only"
+            )
     return problems
 
 
-def _pattern_covers(general: str, specific: str, *, case_sensitive: bool) -> bool:
-    """True when every value matched by the ALB pattern ``specific`` is matched by ``general``.
-
-    ALB patterns use ``*`` (any characters) and ``?`` (exactly one). The check is sound: it
-    answers True only when the inclusion holds for every value, so a rule is never reported
-    as unreachable by mistake (it may miss a contrived inclusion such as ``?*`` over ``*?``).
-    """
-    if not case_sensitive:
-        general, specific = general.lower(), specific.lower()
-
-    @functools.cache
-    def covers(i: int, j: int) -> bool:
-        if j == len(specific):
-            return all(char == "*" for char in general[i:])
-        if i == len(general):
-            return False
-        wanted, given = general[i], specific[j]
-        if wanted == "*":
-            # The star matches nothing here, or takes the specific pattern's next piece.
-            return covers(i + 1, j) or covers(i, j + 1)
-        if given == "*":
-            return False  # "?" or a literal cannot match a string of any length
-        if wanted in ("?", given):
-            return covers(i + 1, j + 1)
-        return False
-
-    return covers(0, 0)
-
-
-def rule_covers(earlier: ServiceConfig, later: ServiceConfig) -> bool:
-    """True when ``earlier`` matches every request ``later`` matches (conditions are ANDed,
-    the values of one condition ORed)."""
-    checks: list[tuple[list[str], list[str], Any]] = [
-        (
-            earlier.path_patterns,
-            later.path_patterns,
-            lambda g, s: _pattern_covers(g, s, case_sensitive=True),
-        ),
-        (
-            earlier.host_headers,
-            later.host_headers,
-            lambda g, s: _pattern_covers(g, s, case_sensitive=False),
-        ),
-        (
-            earlier.source_cidrs,
-            later.source_cidrs,
-            lambda g, s: _subnet_of(ipaddress.ip_network(s), ipaddress.ip_network(g)),
-        ),
-    ]
-    for general_values, specific_values, covers in checks:
-        if not general_values:
-            continue  # the earlier rule does not constrain this dimension
-        if not specific_values:
-            return False  # the later rule accepts values the earlier one rejects
-        if not all(any(covers(g, s) for g in general_values) for s in specific_values):
-            return False
-    return True
-
-
-def _subnet_of(inner: Any, outer: Any) -> bool:
-    return bool(inner.version == outer.version and inner.subnet_of(outer))
-
-
-def _specificity(service: ServiceConfig) -> int:
-    """0-99, higher is more specific: exact hosts, long literal path prefixes, source limits."""
-    score = 0
-    if service.host_headers:
-        exact = all("*" not in h and "?" not in h for h in service.host_headers)
-        score += 30 if exact else 15
-    if service.path_patterns:
-        prefixes = [re.split(r"[*?]", p, maxsplit=1)[0] for p in service.path_patterns]
-        score += min(*(len(p) for p in prefixes), 40)
-        if all("*" not in p and "?" not in p for p in service.path_patterns):
-            score += 10
-    if service.source_cidrs:
-        score += 10
-    return min(score, 99)
-
-
-# Automatic priorities: 100 specificity bands of 400 slots. A service's slot depends only on
-# its own conditions and name, so adding or removing another service never moves it.
-_BAND_WIDTH = 400
-
-
-def assign_priorities(
-    services: Mapping[str, ServiceConfig], default_service: str | None
-) -> dict[str, int]:
-    taken = {s.priority for s in services.values() if s.priority is not None}
-    priorities: dict[str, int] = {}
-    bands: dict[int, list[str]] = {}
-    for name in sorted(services):
-        service = services[name]
-        if name == default_service and not service.has_conditions:
-            continue
-        if service.priority is not None:
-            priorities[name] = service.priority
-            continue
-        band = 100 - _specificity(service)
-        candidate = band * _BAND_WIDTH + zlib.crc32(name.encode()) % _BAND_WIDTH + 1
-        while candidate in taken:
-            candidate += 1
-        taken.add(candidate)
-        priorities[name] = candidate
-        bands.setdefault(band, []).append(name)
-    for names in bands.values():
-        _narrower_first(names, services, priorities)
-    return priorities
-
-
-def _narrower_first(
-    names: list[str], services: Mapping[str, ServiceConfig], priorities: dict[str, int]
-) -> None:
-    """Within one specificity band, a rule that matches a subset of another's requests must
-    be evaluated first; swap the two slots where the hash put them the other way round.
-
-    Across bands this holds already: a rule covered by another scores at least as high.
-    Only the two services concerned move, so other services keep their priorities.
-    """
-    for _ in range(len(names) ** 2):
-        swapped = False
-        for broad in names:
-            for narrow in names:
-                if (
-                    priorities[broad] < priorities[narrow]
-                    and rule_covers(services[broad], services[narrow])
-                    and not rule_covers(services[narrow], services[broad])
-                ):
-                    priorities[broad], priorities[narrow] = priorities[narrow], priorities[broad]
-                    swapped = True
-        if not swapped:
-            return
+def _private_source_problems(config: StackConfig) -> list[str]:
+    """Source CIDRs an internet-facing load balancer never sees: its clients connect over the
+    internet, and a source-ip condition matches the address of the connection, never
+    X-Forwarded-For (ELBv2 API reference, SourceIpConditionConfig)."""
+    problems = []
+    for name, service in config.services.items():
+        for index, cidr in enumerate(service.source_cidrs):
+            block = non_public_block(cidr)
+            if block is not None:
+                problems.append(
+                    f"{NAMESPACE}:services.{name}.sourceCidrs[{index}]: {cidr} is not a public "
+                    f"address range ({block[0]} is {block[1]} address space), and an "
+                    f"internet-facing load balancer ({NAMESPACE}:internal false) only sees "
+                    "public client addresses, so the rule would never match; use the public "
+                    "addresses the clients connect from (such as an office's NAT egress), or set "
+                    f"{NAMESPACE}:internal true"
+                )
+    return problems
 
 
 def _format_location(loc: tuple[int | str, ...]) -> str:
@@ -681,10 +650,15 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
-    """Validate the raw stack config; raise ConfigError listing every problem."""
+def parse_stack_config(raw: Mapping[str, Any], *, stack: str | None = None) -> StackConfig:
+    """Validate the raw stack config; raise ConfigError listing every problem.
+
+    ``stack`` is the stack's name, part of the names AWS gives the load balancer and target
+    groups; without it those names are not checked.
+    """
     data: dict[str, Any] = {}
-    problems: list[str] = []
+    stack_problems = _stack_name_problems(stack)
+    problems: list[str] = list(stack_problems)
     for key, value in raw.items():
         namespace, _, name = key.partition(":")
         if namespace != NAMESPACE:
@@ -699,10 +673,140 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
         config = StackConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_unique(problems + [_describe(e) for e in exc.errors()])) from None
-    problems += _cross_field_problems(config)
+    problems += _cross_field_problems(config) + _aws_limit_problems(config)
+    if stack is not None and not stack_problems:
+        problems += _target_group_name_problems(config, stack)
     if problems:
         raise ConfigError(_unique(problems))
     return config
+
+
+def _aws_limit_problems(config: StackConfig) -> list[str]:
+    """AWS quotas and combinations that relate several keys, as complete lines."""
+    problems = []
+    additional = config.additional_certificate_arns
+    if len(additional) > aws_facts.MAX_CERTIFICATES_PER_ALB:
+        problems.append(
+            limits.CERTIFICATE_QUOTA.line(
+                f"{NAMESPACE}:additionalCertificateArns", count=len(additional)
+            )
+        )
+    if config.certificate.arn in additional:
+        index = additional.index(config.certificate.arn)
+        problems.append(
+            limits.DEFAULT_CERTIFICATE_REPEATED.line(
+                f"{NAMESPACE}:additionalCertificateArns[{index}]"
+            )
+        )
+    if (
+        config.certificate.issue is not None
+        and config.domain is not None
+        and len(config.domain.name) > aws_facts.MAX_CERTIFICATE_COMMON_NAME_LENGTH
+    ):
+        problems.append(
+            limits.COMMON_NAME.line(f"{NAMESPACE}:domain.name", length=len(config.domain.name))
+        )
+    problems += _security_group_problems(config)
+    for name, service in sorted(config.services.items()):
+        key = f"{NAMESPACE}:services.{name}"
+        wildcards = sum(
+            value.count("*") + value.count("?")
+            for value in service.path_patterns + service.host_headers
+        )
+        if wildcards > aws_facts.MAX_WILDCARDS_PER_RULE:
+            problems.append(limits.WILDCARDS.line(key, count=wildcards))
+        if service.algorithm == "weighted_random":
+            others = [
+                setting
+                for setting, used in (
+                    ("stickiness", service.stickiness is not None),
+                    ("slowStartSeconds", service.slow_start_seconds > 0),
+                )
+                if used
+            ]
+            if others:
+                problems.append(
+                    limits.WEIGHTED_RANDOM.line(f"{key}.algorithm", other=" or ".join(others))
+                )
+    return problems
+
+
+def _security_group_problems(config: StackConfig) -> list[str]:
+    """The load balancer's security group gets one inbound rule per ingress CIDR and listener
+    port (80, 443), and one outbound rule per distinct target port and target block (the VPC's
+    blocks, at least one per address family it uses, and alb:targetCidrs); AWS counts each
+    direction and address family separately (components/load_balancer.py builds them)."""
+    problems = []
+    families = {4: "IPv4", 6: "IPv6"}
+    inbound: list[int] = [ipaddress.ip_network(cidr).version for cidr in config.ingress_cidrs]
+    listener_ports = 2
+    for version, family in families.items():
+        count = inbound.count(version)
+        if count * listener_ports > aws_facts.MAX_RULES_PER_SECURITY_GROUP:
+            problems.append(
+                limits.SECURITY_GROUP_INBOUND.line(
+                    f"{NAMESPACE}:ingressCidrs",
+                    count=count,
+                    family=family,
+                    rules=count * listener_ports,
+                )
+            )
+    ports = {s.port for s in config.services.values() if s.port is not None}
+    targets: list[int] = [ipaddress.ip_network(cidr).version for cidr in config.target_cidrs]
+    used = [4, 6] if config.ip_address_type == "dualstack" else [4]
+    for version in used:
+        # The VPC has at least one block of each family the load balancer uses (network.py
+        # refuses dualstack without IPv6); more blocks only add rules.
+        rules = len(ports) * (1 + targets.count(version))
+        if rules > aws_facts.MAX_RULES_PER_SECURITY_GROUP:
+            problems.append(
+                limits.SECURITY_GROUP_OUTBOUND.line(
+                    f"{NAMESPACE}:services", ports=len(ports), rules=rules, family=families[version]
+                )
+            )
+    return problems
+
+
+# The platform's names (components/platform.py, __main__.py): the load balancer is
+# "alb-<stack>", each target group "alb-<stack>-<service>"; pulumi-aws appends "-" and 7
+# random characters. Stack names may hold "." and "_", which ELB and S3 names refuse.
+_PLATFORM_PREFIX = "alb-"
+_STACK_NAME = re.compile(r"[A-Za-z0-9-]+")
+
+
+def _autoname(logical_name: str) -> str:
+    return logical_name + "-" + "x" * (aws_facts.AUTONAME_SUFFIX_LENGTH - 1)
+
+
+def _stack_name_problems(stack: str | None) -> list[str]:
+    if stack is None:
+        return []
+    key = f"stack {stack!r}"
+    if not _STACK_NAME.fullmatch(stack):
+        return [limits.STACK_CHARACTERS.line(key)]
+    name = _autoname(_PLATFORM_PREFIX + stack)
+    if len(name) > aws_facts.MAX_ELB_NAME_LENGTH:
+        most = len(stack) - (len(name) - aws_facts.MAX_ELB_NAME_LENGTH)
+        return [limits.STACK_LENGTH.line(key, name=name, length=len(name), most=most)]
+    return []
+
+
+def _target_group_name_problems(config: StackConfig, stack: str) -> list[str]:
+    problems = []
+    for service in sorted(config.services):
+        name = _autoname(f"{_PLATFORM_PREFIX}{stack}-{service}")
+        if len(name) > aws_facts.MAX_ELB_NAME_LENGTH:
+            most = len(service) - (len(name) - aws_facts.MAX_ELB_NAME_LENGTH)
+            problems.append(
+                limits.TARGET_GROUP_NAME.line(
+                    f"{NAMESPACE}:services.{service}",
+                    name=name,
+                    length=len(name),
+                    most=most,
+                    stack=repr(stack),
+                )
+            )
+    return problems
 
 
 def _unique(problems: list[str]) -> list[str]:

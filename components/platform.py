@@ -3,7 +3,6 @@ monitoring."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ import pulumi
 from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
 from components.certificate import Certificate, CertificateArgs
 from components.config import StackConfig
+from components.listener_rules import ListenerRules, ListenerRulesArgs
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.monitoring import MonitoredTargetGroup, Monitoring, MonitoringArgs
 from components.network import Network
@@ -61,21 +61,11 @@ class Platform(pulumi.ComponentResource):
             opts=child,
         )
         # Target groups come first (the HTTPS listener's default action may forward to one);
-        # listener rules receive the listener's ARN once the load balancer has created it.
-        listener_arn: pulumi.Output[str]
-        resolve_listener_arn: Callable[[pulumi.Output[str]], None]
-        listener_arn, resolve_listener_arn = pulumi.deferred_output()
-        priorities = config.rule_priorities
+        # the listener rules follow the listener.
         services = {
             service_name: Service(
                 f"{name}-{service_name}",
-                ServiceArgs(
-                    service=service,
-                    vpc_id=args.network.vpc_id,
-                    listener_arn=listener_arn if service_name in priorities else None,
-                    priority=priorities.get(service_name),
-                    tags=config.tags,
-                ),
+                ServiceArgs(service=service, vpc_id=args.network.vpc_id, tags=config.tags),
                 opts=child,
             )
             for service_name, service in sorted(config.services.items())
@@ -96,7 +86,16 @@ class Platform(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        resolve_listener_arn(load_balancer.https_listener.arn)
+        ListenerRules(
+            f"{name}-rules",
+            ListenerRulesArgs(
+                listener_arn=load_balancer.https_listener.arn,
+                rules=tuple(config.rules),
+                services=services,
+                tags=config.tags,
+            ),
+            opts=child,
+        )
         web_acl = WebAcl(
             f"{name}-waf",
             WebAclArgs(

@@ -1,4 +1,5 @@
-"""One service behind the load balancer: its target group and its listener rule."""
+"""One service behind the load balancer: its target group (its listener rule is planned in
+components/routing.py and created by components/listener_rules.py)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,6 @@ class ServiceArgs:
     """The service's port, protocol, conditions, health check and draining settings."""
     vpc_id: str
     """Where the targets live (not used by lambda target groups)."""
-    listener_arn: pulumi.Input[str] | None
-    """The HTTPS listener; None for the default service, which needs no rule."""
-    priority: int | None
-    """The listener rule priority; None when there is no rule."""
     tags: dict[str, str]
     """Tags for every resource."""
 
@@ -43,28 +40,18 @@ def _health_check(service: ServiceConfig) -> aws.lb.TargetGroupHealthCheckArgsDi
     }
 
 
-def _conditions(service: ServiceConfig) -> list[aws.lb.ListenerRuleConditionArgsDict]:
-    conditions: list[aws.lb.ListenerRuleConditionArgsDict] = []
-    if service.path_patterns:
-        conditions.append({"path_pattern": {"values": service.path_patterns}})
-    if service.host_headers:
-        conditions.append({"host_header": {"values": service.host_headers}})
-    if service.source_cidrs:
-        conditions.append({"source_ip": {"values": service.source_cidrs}})
-    return conditions
-
-
 class Service(pulumi.ComponentResource):
-    """An autonamed target group (replaced create-before-delete) and its routing rule."""
+    """An autonamed target group (replaced create-before-delete)."""
 
+    resource_name: str
     target_group: aws.lb.TargetGroup
-    rule: aws.lb.ListenerRule | None
     _service: ServiceConfig
 
     def __init__(
         self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("alb:index:Service", name, None, opts)
+        self.resource_name = name
         service = self._service = args.service
         is_lambda = service.target_type == "lambda"
         stickiness: aws.lb.TargetGroupStickinessArgsDict | None = (
@@ -92,17 +79,6 @@ class Service(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.rule = None
-        if args.listener_arn is not None and args.priority is not None:
-            self.rule = aws.lb.ListenerRule(
-                name,
-                listener_arn=args.listener_arn,
-                priority=args.priority,
-                actions=[{"type": "forward", "target_group_arn": self.target_group.arn}],
-                conditions=_conditions(service),
-                tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
         self.register_outputs({"targetGroupArn": self.target_group.arn})
 
     def contract(self) -> pulumi.Output[dict[str, Any]]:

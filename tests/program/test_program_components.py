@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from components.config import DEFAULT_TLS_POLICY, assign_priorities, parse_stack_config
+from components.config import DEFAULT_TLS_POLICY, parse_stack_config
 from preflight.records import ResourceRecord, Secret
 from tests.program.program_harness import Plan, config_of, run_in_process, with_config
 
@@ -392,20 +392,44 @@ def test_service_lambda_target_group(services_plan: Plan) -> None:
     assert fn.inputs["healthCheck"] == {"enabled": False}
 
 
-def test_service_listener_rules(services_plan: Plan, dev_values: dict[str, str]) -> None:
-    rules = {
-        services_plan.by_urn(r.parent).name.removeprefix("alb-dev-"): r
-        for r in services_plan.of_type("aws:lb/listenerRule:ListenerRule")
+def rules_by_service(plan: Plan) -> dict[str, ResourceRecord]:
+    """Each service's forwarding rule, found through the target group it forwards to."""
+    groups = {
+        r.outputs["arn"]: plan.by_urn(r.parent).name.removeprefix(f"alb-{plan.stack}-")
+        for r in plan.of_type("aws:lb/targetGroup:TargetGroup")
     }
+    return {
+        groups[rule.inputs["actions"][0]["targetGroupArn"]]: rule
+        for rule in plan.of_type("aws:lb/listenerRule:ListenerRule")
+        if rule.inputs["actions"][0]["type"] == "forward"
+    }
+
+
+def test_service_listener_rules(services_plan: Plan, dev_values: dict[str, str]) -> None:
+    rules = rules_by_service(services_plan)
     assert set(rules) == set(SERVICES) - {"web"}
+    assert len(services_plan.of_type("aws:lb/listenerRule:ListenerRule")) == len(rules)
     listener = https_listener(services_plan)
+    container = services_plan.one("alb:index:ListenerRules", "alb-dev-rules")
     for name, rule in rules.items():
         group = target_group(services_plan, name)
+        priority = rule.inputs["priority"]
+        # Keyed by priority: a priority never moves from one AWS rule to another.
+        assert rule.name == f"alb-dev-rules-{priority}"
+        assert rule.parent == container.urn
         assert rule.inputs["listenerArn"] == listener.outputs["arn"]
         assert rule.inputs["actions"] == [
             {"type": "forward", "targetGroupArn": group.outputs["arn"]}
         ]
         assert {listener.urn, group.urn} <= set(rule.dependencies)
+        # Existing stacks had the rule under the service, named like it: same resource.
+        assert rule.aliases == (
+            "urn:pulumi:dev::alb::alb:index:Platform$alb:index:Service"
+            f"$aws:lb/listenerRule:ListenerRule::alb-dev-{name}",
+            # pulumi-aws's own alias for the type's former token
+            "urn:pulumi:dev::alb::alb:index:Platform$alb:index:ListenerRules"
+            f"$aws:elasticloadbalancingv2/listenerRule:ListenerRule::alb-dev-rules-{priority}",
+        )
     assert rules["pinned"].inputs["priority"] == 7
     assert rules["pinned"].inputs["conditions"] == [
         {"hostHeader": {"values": ["pinned.example.com"]}}
@@ -414,9 +438,57 @@ def test_service_listener_rules(services_plan: Plan, dev_values: dict[str, str])
     # The exact path is evaluated before the wildcard that also covers it.
     assert rules["status"].inputs["priority"] < rules["api"].inputs["priority"]
     config = parse_stack_config(with_config(dev_values, services=SERVICES))
-    assert {name: rule.inputs["priority"] for name, rule in rules.items()} == assign_priorities(
-        config.services, "web"
+    assert {name: rule.inputs["priority"] for name, rule in rules.items()} == config.rule_priorities
+
+
+def test_source_restricted_service_answers_other_sources_with_403(
+    dev_values: dict[str, str],
+) -> None:
+    services = {
+        "web": {"port": 3000},
+        "ops": {"port": 9000, "pathPatterns": ["/ops/*"], "sourceCidrs": ["81.2.69.0/24"]},
+        "partner": {
+            "port": 9001,
+            "pathPatterns": ["/partner/*"],
+            "sourceCidrs": ["81.2.70.0/24"],
+            "denyOtherSources": False,
+        },
+    }
+    plan = plan_with(dev_values, services=services, defaultService="web")
+    assert plan.error is None
+    rules = sorted(
+        plan.of_type("aws:lb/listenerRule:ListenerRule"), key=lambda r: r.inputs["priority"]
     )
+    ops = rules_by_service(plan)["ops"]
+    denied = [r for r in rules if r.inputs["actions"][0]["type"] == "fixed-response"]
+    assert len(rules) == 3
+    assert [r.inputs for r in denied] == [
+        {
+            "listenerArn": ops.inputs["listenerArn"],
+            "priority": ops.inputs["priority"] + 1,
+            "actions": [
+                {
+                    "type": "fixed-response",
+                    "fixedResponse": {
+                        "contentType": "text/plain",
+                        "messageBody": "Forbidden",
+                        "statusCode": "403",
+                    },
+                }
+            ],
+            "conditions": [{"pathPattern": {"values": ["/ops/*"]}}],
+            "tags": ops.inputs["tags"],
+        }
+    ]
+    assert denied[0].aliases == (
+        "urn:pulumi:dev::alb::alb:index:Platform$alb:index:ListenerRules"
+        "$aws:elasticloadbalancingv2/listenerRule:ListenerRule::"
+        f"alb-dev-rules-{ops.inputs['priority'] + 1}",
+    )
+    assert ops.inputs["conditions"] == [
+        {"pathPattern": {"values": ["/ops/*"]}},
+        {"sourceIp": {"values": ["81.2.69.0/24"]}},
+    ]
 
 
 def test_service_priorities_do_not_move_when_a_service_is_added(
@@ -429,7 +501,7 @@ def test_service_priorities_do_not_move_when_a_service_is_added(
         return {r.name: r.inputs["priority"] for r in p.of_type("aws:lb/listenerRule:ListenerRule")}
 
     before, after = priorities(services_plan), priorities(plan)
-    assert set(after) - set(before) == {"alb-dev-zz-new"}
+    assert len(set(after) - set(before)) == 1
     assert {name: after[name] for name in before} == before
 
 

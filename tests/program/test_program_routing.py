@@ -1,0 +1,393 @@
+"""The routing model: rule coverage, wedge-proof priorities, the 403 rule for other sources.
+
+The property tests walk random sequences of edits to ``alb:services`` (add, remove, change
+conditions, set or clear ``priority``) and check, between consecutive accepted plans, what
+AWS and the engine need: no rule takes a priority another rule held before the update, and a
+service nobody edited keeps its priority.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from components.config import ConfigError, StackConfig, parse_stack_config
+from components.routing import (
+    BAND_WIDTH,
+    Conditions,
+    FixedResponse,
+    Forward,
+    Rule,
+    automatic_priority,
+    covers,
+)
+from tests.program.program_harness import Plan, run_in_process, with_config
+
+BASE = {"alb:certificate": json.dumps({"issue": "self-signed"})}
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+
+
+def parse(services: dict[str, Any], **keys: Any) -> StackConfig:
+    raw = {**BASE, "alb:services": json.dumps(services)}
+    raw.update(
+        {
+            f"alb:{name}": value if isinstance(value, str) else json.dumps(value)
+            for name, value in keys.items()
+        }
+    )
+    return parse_stack_config(raw)
+
+
+def refusal(services: dict[str, Any], **keys: Any) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        parse(services, **keys)
+    return error.value.problems
+
+
+def auto(name: str, service: dict[str, Any]) -> int:
+    return automatic_priority(name, parse({name: service}).services[name])
+
+
+def test_rule_coverage_needs_every_dimension() -> None:
+    broad = Conditions(path_patterns=("/api/*",))
+    narrow = Conditions(path_patterns=("/api/v1/*",), host_headers=("a.example.com",))
+    assert covers(broad, narrow)
+    assert not covers(narrow, broad)
+
+
+@pytest.mark.parametrize(
+    ("general", "specific", "covered"),
+    [
+        (("10.0.0.0/8",), ("10.1.0.0/16",), True),
+        (("10.1.0.0/16",), ("10.0.0.0/8",), False),
+        (("2001:db8::/32",), ("2001:db8:1::/48",), True),
+        # An IPv4 block never covers an IPv6 one, however wide.
+        (("0.0.0.0/0",), ("2001:db8::/32",), False),
+        (("0.0.0.0/0", "::/0"), ("2001:db8::/32", "10.0.0.0/8"), True),
+    ],
+)
+def test_source_coverage_per_address_family(
+    general: tuple[str, ...], specific: tuple[str, ...], covered: bool
+) -> None:
+    assert covers(Conditions(source_cidrs=general), Conditions(source_cidrs=specific)) is covered
+
+
+def test_automatic_priority_comes_from_the_band_and_the_name() -> None:
+    # "/api/" is a 5-character literal prefix: specificity 5, band 95.
+    assert auto("one", {"port": 1, "pathPatterns": ["/api/?"]}) == 95 * BAND_WIDTH + 385 + 1
+    assert auto("any", {"port": 1, "pathPatterns": ["/api/*"]}) == 95 * BAND_WIDTH + 260 + 1
+
+
+def test_a_narrower_rule_hashed_after_a_broader_one_is_refused_with_the_priority_to_set() -> None:
+    # Equal specificity; the name hash puts "/api/*" first. Moving "any" would move an existing
+    # rule, so the config is refused and says which priority gives "one" the right order.
+    services = {
+        "one": {"port": 1, "pathPatterns": ["/api/?"]},
+        "any": {"port": 2, "pathPatterns": ["/api/*"]},
+    }
+    assert refusal(services) == [
+        "alb:services.one: can never receive traffic (priority 38386): alb:services.any "
+        "(priority 38261) is evaluated before it and matches every request it matches; to "
+        "evaluate it first, set alb:services.one.priority to 38260"
+    ]
+    services["one"]["priority"] = 38260
+    assert parse(services).rule_priorities == {"one": 38260, "any": 38261}
+
+
+def test_a_single_character_wildcard_does_not_shadow_a_star() -> None:
+    config = parse(
+        {
+            "one": {"port": 1, "pathPatterns": ["/api/?"], "priority": 9},
+            "any": {"port": 2, "pathPatterns": ["/api/*"], "priority": 10},
+        }
+    )
+    assert config.rule_priorities == {"one": 9, "any": 10}
+
+
+def test_rules_that_match_the_same_requests_are_refused_without_a_priority_hint() -> None:
+    services = {
+        "a": {"port": 1, "hostHeaders": ["API.example.com"]},
+        "b": {"port": 2, "hostHeaders": ["api.EXAMPLE.com"]},
+    }
+    (problem,) = refusal(services)
+    assert problem.endswith("; both match the same requests: make their conditions differ")
+
+
+def test_two_services_on_one_automatic_slot_are_refused_naming_both() -> None:
+    # "svc17" and "svc8" hash to the same slot of the same band.
+    services = {
+        "svc17": {"port": 1, "pathPatterns": ["/x/*"]},
+        "svc8": {"port": 2, "pathPatterns": ["/y/*"]},
+    }
+    slot = auto("svc8", services["svc8"])
+    assert slot == auto("svc17", services["svc17"])
+    assert refusal(services) == [
+        f"alb:services.svc8: its automatic priority {slot} is held by alb:services.svc17; "
+        f"set alb:services.svc8.priority to {slot + 1}"
+    ]
+    services["svc8"]["priority"] = slot + 1
+    assert parse(services).rule_priorities == {"svc17": slot, "svc8": slot + 1}
+
+
+def test_an_explicit_priority_keeps_its_slot_and_the_automatic_one_is_refused() -> None:
+    b = {"port": 2, "pathPatterns": ["/b"]}
+    slot = auto("b", b)
+    services = {"a": {"port": 1, "pathPatterns": ["/a"], "priority": slot}, "b": b}
+    assert refusal(services) == [
+        f"alb:services.b: its automatic priority {slot} is held by alb:services.a; "
+        f"set alb:services.b.priority to {slot + 1}"
+    ]
+
+
+def test_explicit_priorities_are_unique() -> None:
+    services = {
+        "a": {"port": 1, "pathPatterns": ["/a"], "priority": 7},
+        "b": {"port": 2, "pathPatterns": ["/b"], "priority": 7},
+    }
+    assert refusal(services) == ["alb:services.b.priority: 7 is already used by alb:services.a"]
+
+
+# --- The 403 rule for other sources ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sources", [["81.2.69.0/24"], ["2a02:c7f::/32"], ["81.2.69.0/24", "2a02:c7f::/32"]]
+)
+def test_a_source_restricted_service_gets_a_403_rule_right_after_its_own(
+    sources: list[str],
+) -> None:
+    ops = {"port": 1, "pathPatterns": ["/ops/*"], "hostHeaders": ["a.example.com"]}
+    config = parse({"ops": {**ops, "sourceCidrs": sources}}, ipAddressType="dualstack")
+    priority = config.rule_priorities["ops"]
+    paths, hosts = ("/ops/*",), ("a.example.com",)
+    assert config.rules == [
+        Rule(
+            "ops",
+            priority,
+            Conditions(paths, hosts, tuple(sources)),
+            Forward("ops"),
+            explicit=False,
+            span=2,
+        ),
+        Rule(
+            "ops",
+            priority + 1,
+            Conditions(paths, hosts),
+            FixedResponse(403, "text/plain", "Forbidden"),
+            explicit=False,
+            span=2,
+        ),
+    ]
+
+
+def test_the_403_rule_can_be_switched_off() -> None:
+    service = {"port": 1, "pathPatterns": ["/ops/*"], "sourceCidrs": ["81.2.69.0/24"]}
+    config = parse({"ops": {**service, "denyOtherSources": False}})
+    assert [rule.action for rule in config.rules] == [Forward("ops")]
+
+
+def test_a_service_restricted_by_source_alone_has_no_403_rule() -> None:
+    # Its 403 rule would match every other request and end routing there.
+    config = parse({"ops": {"port": 1, "sourceCidrs": ["81.2.69.0/24"]}})
+    assert [rule.action for rule in config.rules] == [Forward("ops")]
+
+
+def test_the_403_rule_needs_the_priority_after_an_explicit_one() -> None:
+    restricted = {"pathPatterns": ["/ops/*"], "sourceCidrs": ["81.2.69.0/24"]}
+    assert refusal({"ops": {"port": 1, **restricted, "priority": 50000}}) == [
+        "alb:services.ops.priority: its 403 rule for other sources takes the next priority, "
+        "50001, above AWS's 50000; set a lower priority or denyOtherSources: false"
+    ]
+    services = {
+        "ops": {"port": 1, **restricted, "priority": 7},
+        "web": {"port": 2, "pathPatterns": ["/web/*"], "priority": 8},
+    }
+    assert refusal(services) == [
+        "alb:services.web.priority: 8 is already used by alb:services.ops's 403 rule for "
+        "other sources"
+    ]
+    services = {
+        "ops": {"port": 1, **restricted, "priority": 7},
+        "app": {"port": 2, "pathPatterns": ["/web/*"], "priority": 8},
+    }
+    assert refusal(services) == [
+        "alb:services.ops.priority: its 403 rule for other sources takes the next priority, 8, "
+        "which alb:services.app holds; set another priority or denyOtherSources: false"
+    ]
+
+
+def test_a_403_rule_that_would_shadow_another_service_is_reported() -> None:
+    # Requests to /admin/api/ from elsewhere used to fall through to admin-api; now admin's
+    # 403 answers them first, so admin-api must come before admin.
+    services = {
+        "admin": {"port": 1, "pathPatterns": ["/admin/*"], "sourceCidrs": ["81.2.69.0/24"]},
+        "admin-api": {"port": 2, "pathPatterns": ["/admin/api/*"]},
+    }
+    admin = auto("admin", services["admin"])
+    assert auto("admin-api", services["admin-api"]) > admin + 1
+    (problem,) = refusal(services)
+    assert problem.startswith(
+        "alb:services.admin-api: can never receive traffic (priority "
+        f"{auto('admin-api', services['admin-api'])}): alb:services.admin's 403 rule for "
+        f"other sources (priority {admin + 1}) is evaluated before it and matches every "
+        "request it matches; to evaluate it first, set alb:services.admin-api.priority to "
+    )
+    suggested = int(problem.rsplit(" ", 1)[1])
+    assert suggested < admin
+    services["admin-api"]["priority"] = suggested
+    assert parse(services).rule_priorities["admin"] == admin
+
+
+# --- Edits over time ----------------------------------------------------------------------
+
+NAMES = ["api", "web", "svc8", "svc17", "admin", "a-b", "zz"]
+SHAPES: list[dict[str, Any]] = [
+    {"pathPatterns": ["/api/*"]},
+    {"pathPatterns": ["/api/v1/*"]},
+    {"pathPatterns": ["/api/?"]},
+    {"pathPatterns": ["/ab*"]},
+    {"pathPatterns": ["/ab?"]},
+    {"pathPatterns": ["/x/*"]},
+    {"pathPatterns": ["/y/*"]},
+    {"hostHeaders": ["api.example.com"]},
+    {"hostHeaders": ["*.example.com"]},
+    {"hostHeaders": ["*.example.com"], "pathPatterns": ["/api/*"]},
+    {"pathPatterns": ["/ops/*"], "sourceCidrs": ["81.2.69.0/24"]},
+    {"pathPatterns": ["/ops/*"], "sourceCidrs": ["81.2.69.0/25", "2a02:c7f::/32"]},
+]
+
+edits = st.one_of(
+    st.tuples(st.just("put"), st.sampled_from(NAMES), st.sampled_from(range(len(SHAPES)))),
+    st.tuples(st.just("remove"), st.sampled_from(NAMES), st.none()),
+    st.tuples(
+        st.just("priority"),
+        st.sampled_from(NAMES),
+        st.one_of(st.none(), st.sampled_from([1, 2, 3, 38261, 38262, 38386])),
+    ),
+)
+
+
+def apply(services: dict[str, Any], edit: tuple[str, str, Any]) -> dict[str, Any]:
+    kind, name, value = edit
+    services = {key: dict(service) for key, service in services.items()}
+    if kind == "put":
+        priority = services.get(name, {}).get("priority")
+        services[name] = {"port": 80, **SHAPES[value]}
+        if priority is not None:
+            services[name]["priority"] = priority
+    elif kind == "remove":
+        services.pop(name, None)
+    elif name in services:
+        services[name].pop("priority", None)
+        if value is not None:
+            services[name]["priority"] = value
+    return services
+
+
+def accepted(services: dict[str, Any]) -> StackConfig | None:
+    if not services:
+        return None
+    try:
+        return parse(services, ipAddressType="dualstack")
+    except ConfigError as error:
+        assert all(problem.startswith("alb:services.") for problem in error.problems)
+        return None
+
+
+def assert_wedge_proof(before: dict[str, int], after: dict[str, int]) -> None:
+    """``before``/``after``: each rule resource's name to its priority. A rule that is new or
+    whose priority changes never takes a priority another rule held before the update."""
+    for name, priority in after.items():
+        if before.get(name) == priority:
+            continue
+        held = {p for other, p in before.items() if other != name}
+        assert priority not in held, f"{name} takes {priority}, held by another rule"
+
+
+def unchanged_services_keep_their_priorities(
+    old: StackConfig, new: StackConfig, old_services: dict[str, Any], new_services: dict[str, Any]
+) -> None:
+    old_priorities, new_priorities = old.rule_priorities, new.rule_priorities
+    for name in set(old_priorities) & set(new_priorities):
+        if old_services[name] == new_services[name]:
+            assert new_priorities[name] == old_priorities[name], name
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(edits, min_size=1, max_size=12))
+def test_no_edit_moves_another_service_and_every_accepted_plan_is_reachable(
+    sequence: list[tuple[str, str, Any]],
+) -> None:
+    services: dict[str, Any] = {}
+    current: StackConfig | None = None
+    for edit in sequence:
+        proposed = apply(services, edit)
+        config = accepted(proposed)
+        if config is None:
+            continue  # refused: the user fixes the config, nothing is deployed
+        rules = config.rules
+        assert len({rule.priority for rule in rules}) == len(rules)
+        for index, later in enumerate(rules):
+            for earlier in rules[:index]:
+                if earlier.service != later.service and later.role == "":
+                    assert not covers(earlier.conditions, later.conditions)
+        if current is not None:
+            unchanged_services_keep_their_priorities(current, config, services, proposed)
+        services, current = proposed, config
+
+
+def rule_priorities_of(plan: Plan) -> dict[str, int]:
+    assert plan.error is None, plan.error
+    return {rule.name: int(rule.inputs["priority"]) for rule in plan.of_type(LISTENER_RULE)}
+
+
+# Each step runs the whole program (a fraction of a second), so the examples are few and
+# there is no shrink phase.
+@settings(
+    max_examples=8,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(sequence=st.lists(edits, min_size=2, max_size=6))
+def test_the_program_never_moves_a_priority_onto_a_rule_that_holds_it(
+    sequence: list[tuple[str, str, Any]], prod_values: dict[str, str]
+) -> None:
+    services: dict[str, Any] = {}
+    before: dict[str, int] | None = None
+    for edit in sequence:
+        proposed = apply(services, edit)
+        if accepted(proposed) is None:
+            continue
+        after = rule_priorities_of(
+            run_in_process(
+                with_config(
+                    prod_values, services=proposed, defaultService=None, ipAddressType="dualstack"
+                ),
+                "prod",
+            )
+        )
+        if before is not None:
+            assert_wedge_proof(before, after)
+        services, before = proposed, after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # The collision walk: "b" walked past "a"; removing "a" moved "b" back onto 10 while
+        # "a" still held it (deleted last).
+        ({"a": 10, "b": 11}, {"b": 10}),
+        # The narrower-first swap.
+        ({"x": 10, "y": 11}, {"x": 11, "y": 10}),
+    ],
+)
+def test_the_wedge_check_catches_the_old_behaviour(
+    before: dict[str, int], after: dict[str, int]
+) -> None:
+    with pytest.raises(AssertionError):
+        assert_wedge_proof(before, after)
