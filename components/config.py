@@ -499,25 +499,18 @@ def _cross_field_problems(config: StackConfig) -> list[str]:
     problems.extend(_target_cidr_problems(config))
     if not config.internal:
         problems.extend(_private_source_problems(config))
-    explicit: dict[int, str] = {}
     for name, service in services.items():
-        path = f"{NAMESPACE}:services.{name}"
-        is_default = name == config.default_service
-        if not is_default and not service.has_conditions:
+        if name != config.default_service and not service.has_conditions:
             problems.append(
-                f"{path}: needs at least one of pathPatterns, hostHeaders or sourceCidrs "
-                f"(only {NAMESPACE}:defaultService may have no condition)"
+                f"{NAMESPACE}:services.{name}: needs at least one of pathPatterns, hostHeaders "
+                f"or sourceCidrs (only {NAMESPACE}:defaultService may have no condition)"
             )
-        if service.priority is not None:
-            if service.priority in explicit:
-                problems.append(
-                    f"{path}.priority: {service.priority} is already used by "
-                    f"{NAMESPACE}:services.{explicit[service.priority]}"
-                )
-            else:
-                explicit[service.priority] = name
+    # Clashing priorities are reported with everything else; whether a rule can match is
+    # only worth asking of an otherwise valid configuration.
+    rules = config.rules
+    problems.extend(routing.clashes(rules))
     if not problems:
-        problems.extend(routing.problems(config.rules))
+        problems.extend(routing.shadowed(rules))
     return problems
 
 

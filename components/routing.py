@@ -183,12 +183,8 @@ def plan_rules(services: Mapping[str, ServiceConfig], default_service: str | Non
     return sorted(rules, key=lambda rule: (rule.priority, rule.service))
 
 
-def problems(rules: list[Rule]) -> list[str]:
-    """Clashing priorities, then rules that can never match; each with the fix."""
-    return _clashes(rules) or _shadowed(rules)
-
-
-def _clashes(rules: list[Rule]) -> list[str]:
+def clashes(rules: list[Rule]) -> list[str]:
+    """Rules that need a priority another rule holds, each with the fix."""
     found = []
     taken = {rule.priority for rule in rules}
     holders: dict[int, Rule] = {}
@@ -226,7 +222,9 @@ def _clashes(rules: list[Rule]) -> list[str]:
     return found
 
 
-def _shadowed(rules: list[Rule]) -> list[str]:
+def shadowed(rules: list[Rule]) -> list[str]:
+    """Rules that can never match, because a rule evaluated before matches all they match;
+    each with the fix."""
     found = []
     taken = {rule.priority for rule in rules}
     owner = {rule.service: rule for rule in rules if not rule.role}
