@@ -2,7 +2,12 @@
 
 import pulumi
 
-from components.config import ConfigError, current_pulumi_config, parse_stack_config
+from components.config import (
+    ConfigError,
+    current_pulumi_config,
+    current_secret_keys,
+    parse_stack_config,
+)
 from components.network import resolve_network
 from components.platform import Platform, PlatformArgs
 
@@ -10,7 +15,9 @@ from components.platform import Platform, PlatformArgs
 def main() -> None:
     stack = pulumi.get_stack()
     try:
-        config = parse_stack_config(current_pulumi_config())
+        config = parse_stack_config(
+            current_pulumi_config(), stack=stack, secret_keys=current_secret_keys()
+        )
         network = resolve_network(config)
     except ConfigError as error:
         # RunError is reported by the language host as a message, without a traceback.

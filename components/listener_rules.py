@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.routing import Conditions, FixedResponse, Forward, Rule
+from components.config import AuthConfig, RewriteConfig
+from components.routing import Conditions, FixedResponse, Forward, Redirect, Rule
 from components.service import Service
 
 
@@ -32,9 +33,93 @@ def conditions_args(conditions: Conditions) -> list[aws.lb.ListenerRuleCondition
         args.append({"path_pattern": {"values": list(conditions.path_patterns)}})
     if conditions.host_headers:
         args.append({"host_header": {"values": list(conditions.host_headers)}})
+    for name, values in conditions.http_headers:
+        args.append({"http_header": {"http_header_name": name, "values": list(values)}})
+    if conditions.methods:
+        args.append({"http_request_method": {"values": list(conditions.methods)}})
+    if conditions.query_strings:
+        args.append(
+            {
+                "query_strings": [
+                    {"value": q.value} if q.key is None else {"key": q.key, "value": q.value}
+                    for q in conditions.query_strings
+                ]
+            }
+        )
     if conditions.source_cidrs:
         args.append({"source_ip": {"values": list(conditions.source_cidrs)}})
     return args
+
+
+def authenticate_action(auth: AuthConfig) -> aws.lb.ListenerRuleActionArgsDict:
+    """The action before the forward: OIDC or Cognito sign-in, or JWT validation."""
+    if auth.oidc is not None:
+        oidc = auth.oidc
+        return {
+            "type": "authenticate-oidc",
+            "authenticate_oidc": {
+                "issuer": oidc.issuer,
+                "authorization_endpoint": oidc.authorization_endpoint,
+                "token_endpoint": oidc.token_endpoint,
+                "user_info_endpoint": oidc.user_info_endpoint,
+                "client_id": oidc.client_id,
+                # Secret in the plan and the state, whatever the program received.
+                "client_secret": pulumi.Output.secret(oidc.client_secret),
+                "scope": oidc.scope,
+                "on_unauthenticated_request": oidc.on_unauthenticated,
+                "session_timeout": oidc.session_timeout_seconds,
+            },
+        }
+    if auth.cognito is not None:
+        cognito = auth.cognito
+        return {
+            "type": "authenticate-cognito",
+            "authenticate_cognito": {
+                "user_pool_arn": cognito.user_pool_arn,
+                "user_pool_client_id": cognito.user_pool_client_id,
+                "user_pool_domain": cognito.user_pool_domain,
+                "scope": cognito.scope,
+                "on_unauthenticated_request": cognito.on_unauthenticated,
+                "session_timeout": cognito.session_timeout_seconds,
+            },
+        }
+    assert auth.jwt is not None
+    jwt = auth.jwt
+    validation: aws.lb.ListenerRuleActionJwtValidationArgsDict = {
+        "issuer": jwt.issuer,
+        "jwks_endpoint": jwt.jwks_endpoint,
+    }
+    if jwt.additional_claims:
+        validation["additional_claims"] = [
+            {"name": claim.name, "format": claim.format, "values": list(claim.values)}
+            for claim in jwt.additional_claims
+        ]
+    return {"type": "jwt-validation", "jwt_validation": validation}
+
+
+def transforms_args(rewrite: RewriteConfig | None) -> list[aws.lb.ListenerRuleTransformArgsDict]:
+    if rewrite is None:
+        return []
+    transforms: list[aws.lb.ListenerRuleTransformArgsDict] = []
+    if rewrite.host is not None:
+        transforms.append(
+            {
+                "type": "host-header-rewrite",
+                "host_header_rewrite_config": {
+                    "rewrite": {"regex": rewrite.host.regex, "replace": rewrite.host.replace}
+                },
+            }
+        )
+    if rewrite.url is not None:
+        transforms.append(
+            {
+                "type": "url-rewrite",
+                "url_rewrite_config": {
+                    "rewrite": {"regex": rewrite.url.regex, "replace": rewrite.url.replace}
+                },
+            }
+        )
+    return transforms
 
 
 class ListenerRules(pulumi.ComponentResource):
@@ -51,30 +136,35 @@ class ListenerRules(pulumi.ComponentResource):
         self.by_service = {}
         for rule in args.rules:
             aliases: list[pulumi.Input[pulumi.Alias]] = []
-            action: aws.lb.ListenerRuleActionArgsDict
+            actions: list[aws.lb.ListenerRuleActionArgsDict] = []
+            transforms: list[aws.lb.ListenerRuleTransformArgsDict] = []
             if isinstance(rule.action, Forward):
-                action = {
-                    "type": "forward",
-                    "target_group_arn": args.services[rule.action.service].target_group.arn,
-                }
-                aliases.append(
-                    pulumi.Alias(
-                        name=args.services[rule.service].resource_name,
-                        parent=args.services[rule.service],
-                    )
-                )
+                service = args.services[rule.action.service]
+                config = service.config
+                if config.auth is not None:
+                    actions.append(authenticate_action(config.auth))
+                actions.append({"type": "forward", "target_group_arn": service.target_group.arn})
+                transforms = transforms_args(config.rewrite)
+                aliases.append(pulumi.Alias(name=service.resource_name, parent=service))
+            elif isinstance(rule.action, FixedResponse):
+                actions.append(_fixed_response(rule.action))
             else:
-                action = _fixed_response(rule.action)
+                actions.append(_redirect(rule.action))
+            if len(actions) > 1:
+                # The authenticate action comes first, the forward last (CreateRule Order).
+                for order, action in enumerate(actions, start=1):
+                    action["order"] = order
             resource = aws.lb.ListenerRule(
                 f"{name}-{rule.priority}",
                 listener_arn=args.listener_arn,
                 priority=rule.priority,
-                actions=[action],
+                actions=actions,
                 conditions=conditions_args(rule.conditions),
+                transforms=transforms or None,
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, aliases=aliases),
             )
-            if isinstance(rule.action, Forward):
+            if rule.service is not None:
                 self.by_service[rule.service] = resource
         self.register_outputs({})
 
@@ -86,5 +176,19 @@ def _fixed_response(response: FixedResponse) -> aws.lb.ListenerRuleActionArgsDic
             "content_type": response.content_type,
             "message_body": response.body,
             "status_code": str(response.status_code),
+        },
+    }
+
+
+def _redirect(redirect: Redirect) -> aws.lb.ListenerRuleActionArgsDict:
+    return {
+        "type": "redirect",
+        "redirect": {
+            "protocol": redirect.protocol,
+            "host": redirect.host,
+            "port": redirect.port,
+            "path": redirect.path,
+            "query": redirect.query,
+            "status_code": redirect.status_code,
         },
     }

@@ -27,13 +27,13 @@ import ipaddress
 import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from components import aws_facts
 
 if TYPE_CHECKING:
-    from components.config import ServiceConfig
+    from components.config import RouteConfig, RuleConditionsConfig, ServiceConfig
 
 NAMESPACE = "alb"
 
@@ -49,32 +49,49 @@ FORBIDDEN_BODY = "Forbidden"
 
 
 @dataclass(frozen=True)
+class QueryString:
+    """One key/value pair of a query-string condition; no key matches the value under any."""
+
+    key: str | None
+    value: str
+
+
+@dataclass(frozen=True)
 class Conditions:
     """What a rule matches: conditions are ANDed, the values of one condition ORed."""
 
     path_patterns: tuple[str, ...] = ()
     host_headers: tuple[str, ...] = ()
     source_cidrs: tuple[str, ...] = ()
+    http_headers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Header name and its values; one condition per header, all of them ANDed."""
+    methods: tuple[str, ...] = ()
+    query_strings: tuple[QueryString, ...] = ()
 
     @classmethod
-    def of(cls, service: ServiceConfig) -> Conditions:
+    def of(cls, source: RuleConditionsConfig) -> Conditions:
         return cls(
-            path_patterns=tuple(service.path_patterns),
-            host_headers=tuple(service.host_headers),
-            source_cidrs=tuple(service.source_cidrs),
+            path_patterns=tuple(source.path_patterns),
+            host_headers=tuple(source.host_headers),
+            source_cidrs=tuple(source.source_cidrs),
+            http_headers=tuple(
+                (name, tuple(values)) for name, values in sorted(source.http_headers.items())
+            ),
+            methods=tuple(source.methods),
+            query_strings=tuple(QueryString(q.key, q.value) for q in source.query_strings),
         )
 
     @property
     def empty(self) -> bool:
-        return not (self.path_patterns or self.host_headers or self.source_cidrs)
+        return self == Conditions()
 
     def without_sources(self) -> Conditions:
-        return Conditions(path_patterns=self.path_patterns, host_headers=self.host_headers)
+        return replace(self, source_cidrs=())
 
 
 @dataclass(frozen=True)
 class Forward:
-    """Send the request to the service's target group."""
+    """Send the request to the service's target group (after its authentication, if any)."""
 
     service: str
 
@@ -88,35 +105,48 @@ class FixedResponse:
     body: str = ""
 
 
-Action = Forward | FixedResponse
+@dataclass(frozen=True)
+class Redirect:
+    """Send the client elsewhere; the ``#{...}`` placeholders keep that part of the request."""
+
+    status_code: Literal["HTTP_301", "HTTP_302"]
+    protocol: Literal["HTTPS"] = "HTTPS"
+    host: str = "#{host}"
+    port: str = "#{port}"
+    path: str = "/#{path}"
+    query: str = "#{query}"
+
+
+Action = Forward | FixedResponse | Redirect
 
 
 @dataclass(frozen=True)
 class Rule:
     """One rule of the HTTPS listener."""
 
-    service: str
-    """The service the rule belongs to."""
+    owner: str
+    """The service or route the rule belongs to."""
     priority: int
     conditions: Conditions
     action: Action
     explicit: bool
-    """Whether the priority was set in config (``alb:services.NAME.priority``)."""
+    """Whether the priority was set in config (``priority`` of the service or route)."""
     span: int = 1
-    """How many consecutive priorities the service's rules take from this one (2 with the
-    403 rule for other sources)."""
+    """How many consecutive priorities the owner's rules take from its own (2 for a service
+    with a 403 rule for other sources)."""
+    role: str = ""
+    """What the rule does for its owner when it is not the owner's own rule."""
+    kind: Literal["services", "routes"] = "services"
+
+    @property
+    def service(self) -> str | None:
+        """The service whose target group the rule forwards to, if any."""
+        return self.action.service if isinstance(self.action, Forward) else None
 
     @property
     def key(self) -> str:
-        """The config key that places the rule: ``alb:services.NAME``."""
-        return f"{NAMESPACE}:services.{self.service}"
-
-    @property
-    def role(self) -> str:
-        """What the rule does for its service, when it is not the service's own forward."""
-        if isinstance(self.action, Forward):
-            return ""
-        return f"{self.action.status_code} rule for other sources"
+        """The config key that places the rule: ``alb:services.NAME`` or ``alb:routes.NAME``."""
+        return f"{NAMESPACE}:{self.kind}.{self.owner}"
 
     @property
     def label(self) -> str:
@@ -125,20 +155,22 @@ class Rule:
 
     @property
     def main_priority(self) -> int:
-        """The priority of the service's own rule (the one ``priority`` sets)."""
+        """The priority of the owner's own rule (the one ``priority`` sets)."""
         return self.priority if not self.role else self.priority - 1
 
 
-def automatic_priority(name: str, service: ServiceConfig) -> int:
-    """The slot a service takes when it sets no ``priority``: its specificity band plus a hash
-    of its name, so the more specific rule is evaluated first and other services never move
-    it."""
-    band = _BANDS - specificity(Conditions.of(service))
-    return band * BAND_WIDTH + zlib.crc32(name.encode()) % BAND_WIDTH + 1
+def automatic_priority(name: str, source: RuleConditionsConfig, *, salt: str = "") -> int:
+    """The slot a service or route takes when it sets no ``priority``: its specificity band
+    plus a hash of its name, so the more specific rule is evaluated first and no other
+    service or route ever moves it. Routes hash as ``routes.NAME``, so a route and a service
+    of one name do not land on one slot."""
+    band = _BANDS - specificity(Conditions.of(source))
+    return band * BAND_WIDTH + zlib.crc32((salt + name).encode()) % BAND_WIDTH + 1
 
 
 def specificity(conditions: Conditions) -> int:
-    """0-99, higher is more specific: exact hosts, long literal path prefixes, source limits."""
+    """0-99, higher is more specific: exact hosts, long literal path prefixes, source limits,
+    headers, methods and query strings."""
     score = 0
     if conditions.host_headers:
         exact = all("*" not in h and "?" not in h for h in conditions.host_headers)
@@ -150,10 +182,19 @@ def specificity(conditions: Conditions) -> int:
             score += 10
     if conditions.source_cidrs:
         score += 10
+    score += 10 * len(conditions.http_headers)
+    if conditions.methods:
+        score += 5
+    if conditions.query_strings:
+        score += 5
     return min(score, _BANDS - 1)
 
 
-def plan_rules(services: Mapping[str, ServiceConfig], default_service: str | None) -> list[Rule]:
+def plan_rules(
+    services: Mapping[str, ServiceConfig],
+    default_service: str | None,
+    routes: Mapping[str, RouteConfig] | None = None,
+) -> list[Rule]:
     """Every rule of the HTTPS listener, in priority order (not yet checked for clashes).
 
     The default service needs no rule unless it has conditions of its own (the listener's
@@ -179,8 +220,18 @@ def plan_rules(services: Mapping[str, ServiceConfig], default_service: str | Non
         rules.append(Rule(name, priority, conditions, Forward(name), explicit, span))
         if companion:
             denied = FixedResponse(403, body=FORBIDDEN_BODY)
-            rules.append(Rule(name, priority + 1, others, denied, explicit, span))
-    return sorted(rules, key=lambda rule: (rule.priority, rule.service))
+            role = "403 rule for other sources"
+            rules.append(Rule(name, priority + 1, others, denied, explicit, span, role))
+    for name, route in sorted((routes or {}).items()):
+        priority = (
+            route.priority
+            if route.priority is not None
+            else automatic_priority(name, route, salt="routes.")
+        )
+        action = route.then.action()
+        explicit = route.priority is not None
+        rules.append(Rule(name, priority, Conditions.of(route), action, explicit, kind="routes"))
+    return sorted(rules, key=lambda rule: (rule.priority, rule.kind, rule.owner))
 
 
 def clashes(rules: list[Rule]) -> list[str]:
@@ -189,7 +240,7 @@ def clashes(rules: list[Rule]) -> list[str]:
     taken = {rule.priority for rule in rules}
     holders: dict[int, Rule] = {}
     # Explicit priorities hold their slot; an automatic one that lands there is the one to move.
-    for rule in sorted(rules, key=lambda r: (not r.explicit, r.service, r.priority)):
+    for rule in sorted(rules, key=lambda r: (not r.explicit, r.kind, r.owner, r.priority)):
         if rule.priority > aws_facts.MAX_RULE_PRIORITY:
             found.append(
                 f"{rule.key}.priority: its {rule.role} takes the next priority, "
@@ -198,7 +249,7 @@ def clashes(rules: list[Rule]) -> list[str]:
             )
             continue
         holder = holders.setdefault(rule.priority, rule)
-        if holder is rule or holder.service == rule.service:
+        if holder is rule or holder.key == rule.key:
             continue
         if not rule.explicit:
             clash = (
@@ -227,14 +278,14 @@ def shadowed(rules: list[Rule]) -> list[str]:
     each with the fix."""
     found = []
     taken = {rule.priority for rule in rules}
-    owner = {rule.service: rule for rule in rules if not rule.role}
+    owner = {rule.key: rule for rule in rules if not rule.role}
     # A service's 403 rule is never reported as unreachable on its own: whatever covers it
     # covers the service's own rule, which comes first and is reported.
     for index, later in enumerate(rules):
         if later.role:
             continue
         for earlier in rules[:index]:
-            if earlier.service == later.service or not covers(earlier.conditions, later.conditions):
+            if earlier.key == later.key or not covers(earlier.conditions, later.conditions):
                 continue
             message = (
                 f"{later.key}: can never receive traffic (priority {later.priority}): "
@@ -243,7 +294,7 @@ def shadowed(rules: list[Rule]) -> list[str]:
             )
             if covers(later.conditions, earlier.conditions):
                 message += "; both match the same requests: make their conditions differ"
-            elif earlier.role and covers(later.conditions, owner[earlier.service].conditions):
+            elif earlier.role and covers(later.conditions, owner[earlier.key].conditions):
                 # Evaluating it first would shadow the other service's own rule instead.
                 message += f"; set {earlier.key}.denyOtherSources to false"
             else:
@@ -273,24 +324,35 @@ def _free_slot(rule: Rule, taken: set[int], *, below: int | None) -> int | str:
 
 def covers(general: Conditions, specific: Conditions) -> bool:
     """True when a rule with ``general`` matches every request a rule with ``specific``
-    matches."""
-    checks: list[tuple[tuple[str, ...], tuple[str, ...], Callable[[str, str], bool]]] = [
-        (
-            general.path_patterns,
-            specific.path_patterns,
-            lambda g, s: pattern_covers(g, s, case_sensitive=True),
-        ),
-        (
-            general.host_headers,
-            specific.host_headers,
-            lambda g, s: pattern_covers(g, s, case_sensitive=False),
-        ),
+    matches. Sound: it answers True only when that holds for every request."""
+
+    def pattern(case_sensitive: bool) -> Callable[[str, str], bool]:
+        return lambda g, s: pattern_covers(g, s, case_sensitive=case_sensitive)
+
+    def query(g: QueryString, s: QueryString) -> bool:
+        # Keys and values match case-insensitively ("Query string conditions").
+        if g.key is not None and (
+            s.key is None or not pattern_covers(g.key, s.key, case_sensitive=False)
+        ):
+            return False
+        return pattern_covers(g.value, s.value, case_sensitive=False)
+
+    checks: list[tuple[tuple[Any, ...], tuple[Any, ...], Callable[[Any, Any], bool]]] = [
+        # Paths match case-sensitively, host names and header values do not ("Condition
+        # types for listener rules", ALB user guide); methods match exactly.
+        (general.path_patterns, specific.path_patterns, pattern(True)),
+        (general.host_headers, specific.host_headers, pattern(False)),
         (
             general.source_cidrs,
             specific.source_cidrs,
             lambda g, s: _subnet_of(ipaddress.ip_network(s), ipaddress.ip_network(g)),
         ),
+        (general.methods, specific.methods, str.__eq__),
+        (general.query_strings, specific.query_strings, query),
     ]
+    specific_headers = {name.lower(): values for name, values in specific.http_headers}
+    for name, values in general.http_headers:
+        checks.append((values, specific_headers.get(name.lower(), ()), pattern(False)))
     for general_values, specific_values, value_covers in checks:
         if not general_values:
             continue  # the general rule does not constrain this dimension

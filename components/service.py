@@ -45,14 +45,14 @@ class Service(pulumi.ComponentResource):
 
     resource_name: str
     target_group: aws.lb.TargetGroup
-    _service: ServiceConfig
+    config: ServiceConfig
 
     def __init__(
         self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("alb:index:Service", name, None, opts)
         self.resource_name = name
-        service = self._service = args.service
+        service = self.config = args.service
         is_lambda = service.target_type == "lambda"
         stickiness: aws.lb.TargetGroupStickinessArgsDict | None = (
             {
@@ -87,7 +87,7 @@ class Service(pulumi.ComponentResource):
         Port, protocol and type come from the configuration, so they are known in a preview
         (a lambda target group has neither port nor protocol: they are null).
         """
-        service = self._service
+        service = self.config
         is_lambda = service.target_type == "lambda"
         group = self.target_group
         return pulumi.Output.all(group.arn, group.arn_suffix, group.name).apply(
