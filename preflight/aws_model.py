@@ -15,15 +15,57 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from preflight.records import Secret
+from preflight.codec import UNKNOWN_VALUE
+from preflight.policy_document import PolicyDocumentError, policy_document
+from preflight.records import UNKNOWN, Secret
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class Partition:
+    """An AWS partition: its ID, the regions it holds and its DNS suffix."""
+
+    id: str
+    region_regex: str
+    dns_suffix: str
+
+    @property
+    def reverse_dns_prefix(self) -> str:
+        # terraform-provider-aws names.ReverseDNS: the DNS suffix's labels reversed.
+        return ".".join(reversed(self.dns_suffix.split(".")))
+
+
+# The partitions of botocore's endpoints.json / aws-sdk-go-v2's partitions.json (partition,
+# regionRegex, dnsSuffix), the data aws_partition and aws_region answer from. The specific
+# partitions come first: a region is in the first one whose pattern matches.
+PARTITIONS: tuple[Partition, ...] = (
+    Partition("aws-cn", r"^cn\-\w+\-\d+$", "amazonaws.com.cn"),
+    Partition("aws-us-gov", r"^us\-gov\-\w+\-\d+$", "amazonaws.com"),
+    Partition("aws-iso", r"^us\-iso\-\w+\-\d+$", "c2s.ic.gov"),
+    Partition("aws-iso-b", r"^us\-isob\-\w+\-\d+$", "sc2s.sgov.gov"),
+    Partition("aws-iso-e", r"^eu\-isoe\-\w+\-\d+$", "cloud.adc-e.uk"),
+    Partition("aws-iso-f", r"^us\-isof\-\w+\-\d+$", "csp.hci.ic.gov"),
+    Partition("aws-eusc", r"^eusc\-(de)\-\w+\-\d+$", "amazonaws.eu"),
+    Partition("aws", r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", "amazonaws.com"),
+)
+
+
+def partition_of(region: str) -> Partition:
+    """The partition holding ``region``; a region no pattern matches is in ``aws``, as the SDK's
+    endpoint resolver falls back to it."""
+    for partition in PARTITIONS:
+        if re.match(partition.region_regex, region):
+            return partition
+    return PARTITIONS[-1]
+
 
 # Route 53 hosted zone IDs of Application Load Balancers per region: "Elastic Load Balancing
 # endpoints and quotas" (docs.aws.amazon.com/general/latest/gr/elb.html#elb_region), the same
@@ -189,6 +231,29 @@ def _plain(value: Any) -> Any:
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_plain(item) for item in value]
+    return value
+
+
+def _computable(value: Any) -> Any:
+    """Unknowns replaced by the engine's unknown sentinel string, so computing code can use
+    them as text and :func:`_derived_unknowns` can find what they reached."""
+    if value is UNKNOWN:
+        return UNKNOWN_VALUE
+    if isinstance(value, dict):
+        return {key: _computable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_computable(item) for item in value]
+    return value
+
+
+def _derived_unknowns(value: Any) -> Any:
+    """Computed values that hold the unknown sentinel become unknown."""
+    if isinstance(value, str) and UNKNOWN_VALUE in value:
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {key: _derived_unknowns(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_derived_unknowns(item) for item in value]
     return value
 
 
@@ -602,6 +667,27 @@ def _self_signed_cert(ctx: Context) -> dict[str, Any]:
     }
 
 
+# The outputs each pulumi_random resource computes (its schema's output-only properties). A
+# preview does not create resources, so the engine has none of them, nor the ID: preflight
+# leaves them unknown too rather than invent a "random" value a real run would not produce.
+_RANDOM_COMPUTED: dict[str, tuple[str, ...]] = {
+    "random:index/randomBytes:RandomBytes": ("base64", "hex"),
+    "random:index/randomId:RandomId": ("b64Std", "b64Url", "dec", "hex"),
+    "random:index/randomInteger:RandomInteger": ("result",),
+    "random:index/randomPassword:RandomPassword": ("result", "bcryptHash"),
+    "random:index/randomPet:RandomPet": (),
+    "random:index/randomShuffle:RandomShuffle": ("results",),
+    "random:index/randomString:RandomString": ("result",),
+    "random:index/randomUuid:RandomUuid": ("result",),
+    "random:index/randomUuid4:RandomUuid4": ("result",),
+    "random:index/randomUuid7:RandomUuid7": ("result",),
+}
+
+
+def _random(ctx: Context) -> dict[str, Any]:
+    return {"id": UNKNOWN, **{name: UNKNOWN for name in _RANDOM_COMPUTED[ctx.type]}}
+
+
 def _generic(ctx: Context) -> dict[str, Any]:
     return {"id": f"{ctx.name}-{ctx.hex(7)}"}
 
@@ -664,6 +750,7 @@ RESOURCES: dict[str, ResourceFunction] = {
     "aws:ecs/taskDefinition:TaskDefinition": _ecs_task_definition,
     "tls:index/privateKey:PrivateKey": _private_key,
     "tls:index/selfSignedCert:SelfSignedCert": _self_signed_cert,
+    **dict.fromkeys(_RANDOM_COMPUTED, _random),
 }
 
 
@@ -793,22 +880,24 @@ def _get_subnet(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _get_region(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
-    region = model.region_of(args, "name")
+    region = str(args.get("region") or args.get("name") or model.region)
     return {
         "id": region,
         "name": region,
         "region": region,
-        "endpoint": f"ec2.{region}.amazonaws.com",
+        # The EC2 endpoint, as aws_region reports it: ec2.<region>.<partition DNS suffix>.
+        "endpoint": f"ec2.{region}.{partition_of(region).dns_suffix}",
         "description": region,
     }
 
 
 def _get_partition(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
+    partition = partition_of(model.region_of(args))
     return {
-        "id": model.partition,
-        "partition": model.partition,
-        "dnsSuffix": "amazonaws.com",
-        "reverseDnsPrefix": "com.amazonaws",
+        "id": partition.id,
+        "partition": partition.id,
+        "dnsSuffix": partition.dns_suffix,
+        "reverseDnsPrefix": partition.reverse_dns_prefix,
     }
 
 
@@ -866,6 +955,197 @@ def _get_zone(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _get_policy_document(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return policy_document(args)
+    except PolicyDocumentError as failure:
+        raise InvokeError(str(failure), failure.property) from failure
+
+
+def parse_arn(arn: str) -> dict[str, str]:
+    """An ARN's parts, split as aws-sdk-go's ``arn.Parse`` splits them (the resource keeps any
+    further colons); a malformed ARN is refused with that function's messages."""
+    if not arn.startswith("arn:"):
+        raise InvokeError("arn: invalid prefix", "arn")
+    sections = arn.split(":", 5)
+    if len(sections) != 6:
+        raise InvokeError("arn: not enough sections", "arn")
+    _, partition, service, region, account, resource = sections
+    return {
+        "partition": partition,
+        "service": service,
+        "region": region,
+        "account": account,
+        "resource": resource,
+    }
+
+
+def _get_arn(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
+    arn = str(args.get("arn") or "")
+    return {"id": arn, "arn": arn, **parse_arn(arn)}
+
+
+# Owner aliases of public AMIs and the accounts behind them, as DescribeImages reports them
+# ("Find an AMI", Amazon EC2 User Guide: amazon is 137112412989 for Amazon Linux; the AWS
+# Marketplace account is 679593333241).
+_AMI_OWNER_ALIASES = {"amazon": "137112412989", "aws-marketplace": "679593333241"}
+
+
+def _get_ami(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
+    """A deterministic AMI that satisfies the filters it was asked for: its ID, name and
+    owner derive from the arguments, so a change of filter changes the AMI, as a new image
+    would."""
+    region = model.region_of(args)
+    owners = [str(owner) for owner in args.get("owners") or []]
+    owner = owners[0] if owners else "self"
+    alias = owner if owner in _AMI_OWNER_ALIASES else ""
+    owner_id = _AMI_OWNER_ALIASES.get(owner) or (model.account if owner == "self" else owner)
+    key = digest("ami", region, json.dumps(args, sort_keys=True, default=str))
+    image_id = "ami-" + key[:17]
+    # A name filter's wildcards are filled in with a fixed build stamp.
+    pattern = _first_filter_value(args, "name") or f"preflight-image-{key[:8]}"
+    name = pattern.replace("*", "20260101").replace("?", "0")
+    architecture = _first_filter_value(args, "architecture") or "x86_64"
+    virtualization = _first_filter_value(args, "virtualization-type") or "hvm"
+    root_device = _first_filter_value(args, "root-device-type") or "ebs"
+    snapshot = "snap-" + digest("ami-snapshot", image_id)[:17]
+    mappings = (
+        [
+            {
+                "deviceName": "/dev/xvda",
+                "ebs": {
+                    "delete_on_termination": "true",
+                    "encrypted": "false",
+                    "iops": "0",
+                    "snapshot_id": snapshot,
+                    "throughput": "0",
+                    "volume_size": "8",
+                    "volume_type": "gp3",
+                },
+                "noDevice": "",
+                "virtualName": "",
+            }
+        ]
+        if root_device == "ebs"
+        else []
+    )
+    return {
+        **args,
+        "id": image_id,
+        "imageId": image_id,
+        "arn": f"arn:{model.partition}:ec2:{region}::image/{image_id}",
+        "architecture": architecture,
+        "blockDeviceMappings": mappings,
+        "bootMode": "",
+        "creationDate": "2026-01-01T00:00:00.000Z",
+        "deprecationTime": "2028-01-01T00:00:00.000Z",
+        "description": name,
+        "enaSupport": True,
+        "hypervisor": "xen",
+        "imageLocation": f"{alias or owner_id}/{name}",
+        "imageOwnerAlias": alias,
+        "imageType": "machine",
+        "imdsSupport": "v2.0",
+        "kernelId": "",
+        "lastLaunchedTime": "",
+        "name": name,
+        "ownerId": owner_id,
+        "platform": "",
+        "platformDetails": "Linux/UNIX",
+        "productCodes": [],
+        "public": bool(alias),
+        "ramdiskId": "",
+        "region": region,
+        "rootDeviceName": "/dev/xvda",
+        "rootDeviceType": root_device,
+        "rootSnapshotId": snapshot if root_device == "ebs" else "",
+        "sriovNetSupport": "simple",
+        "state": "available",
+        "stateReason": {"code": "UNSET", "message": "UNSET"},
+        "tags": {},
+        "tpmSupport": "",
+        "uefiData": "",
+        "usageOperation": "RunInstances",
+        "virtualizationType": virtualization,
+    }
+
+
+# The documents of AWS managed policies that programs commonly attach, as AWS publishes them:
+# AmazonECSTaskExecutionRolePolicy in the Amazon ECS Developer Guide ("Amazon ECS task
+# execution IAM role"), AWSLambdaBasicExecutionRole in the AWS Managed Policy Reference Guide.
+# Only these are answered with a document; any other policy's document is not known offline.
+AWS_MANAGED_POLICY_DOCUMENTS: dict[str, dict[str, Any]] = {
+    "service-role/AmazonECSTaskExecutionRolePolicy": {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "ecr:GetAuthorizationToken",
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchGetImage",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                ],
+                "Resource": "*",
+            }
+        ],
+    },
+    "service-role/AWSLambdaBasicExecutionRole": {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": "*",
+            }
+        ],
+    },
+}
+
+
+def _get_iam_policy(model: AwsModel, args: Mapping[str, Any]) -> dict[str, Any]:
+    arn = str(args.get("arn") or "")
+    if arn:
+        parts = parse_arn(arn)
+        path_and_name = parts["resource"].removeprefix("policy")
+    else:
+        name = str(args.get("name") or "")
+        if not name:
+            raise InvokeError("one of arn or name must be set", "arn")
+        path_and_name = str(args.get("pathPrefix") or "/").rstrip("/") + "/" + name
+        # A name alone is looked up in the account (ListPolicies, scope All): a policy the
+        # model knows as AWS managed is AWS's, any other the account's own.
+        managed = path_and_name.lstrip("/") in AWS_MANAGED_POLICY_DOCUMENTS or any(
+            key.rsplit("/", 1)[-1] == name for key in AWS_MANAGED_POLICY_DOCUMENTS
+        )
+        owner = "aws" if managed else model.account
+        for key in AWS_MANAGED_POLICY_DOCUMENTS:
+            if managed and key.rsplit("/", 1)[-1] == name:
+                path_and_name = "/" + key
+        arn = f"arn:{model.partition}:iam::{owner}:policy{path_and_name}"
+    path, _, name = path_and_name.rpartition("/")
+    document = AWS_MANAGED_POLICY_DOCUMENTS.get(path_and_name.lstrip("/"))
+    if document is None:
+        model.note(
+            f"the document of IAM policy {arn} is not known offline; get_policy returned its "
+            "ARN and name with an empty policy"
+        )
+    return {
+        **args,
+        "id": arn,
+        "arn": arn,
+        "name": name,
+        "path": path + "/",
+        "description": "",
+        "attachmentCount": 0,
+        "policy": json.dumps(document, indent=4) if document is not None else "",
+        "policyId": "ANPA" + digest("policy-id", arn)[:17].upper(),
+        "tags": {},
+    }
+
+
 InvokeFunction = Callable[["AwsModel", Mapping[str, Any]], dict[str, Any]]
 
 INVOKES: dict[str, InvokeFunction] = {
@@ -879,6 +1159,10 @@ INVOKES: dict[str, InvokeFunction] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _get_availability_zones,
     "aws:acm/getCertificate:getCertificate": _get_certificate,
     "aws:route53/getZone:getZone": _get_zone,
+    "aws:iam/getPolicyDocument:getPolicyDocument": _get_policy_document,
+    "aws:index/getArn:getArn": _get_arn,
+    "aws:ec2/getAmi:getAmi": _get_ami,
+    "aws:iam/getPolicy:getPolicy": _get_iam_policy,
 }
 
 
@@ -895,6 +1179,15 @@ class AwsModel:
     default_tags: dict[str, str] = field(default_factory=dict)
     known_vpcs: set[str] = field(default_factory=set)
     subnet_vpcs: dict[str, str] = field(default_factory=dict)
+    # What an invoke could answer only in part (a document not known offline): warnings.
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+    def take_notes(self) -> list[str]:
+        notes, self.notes = self.notes, []
+        return notes
 
     @classmethod
     def from_config(cls, config: Mapping[str, str]) -> AwsModel:
@@ -910,7 +1203,7 @@ class AwsModel:
             tags = parsed.get("tags") if isinstance(parsed, dict) else None
             if isinstance(tags, dict):
                 default_tags = {str(key): str(value) for key, value in tags.items()}
-        return cls(region=region, default_tags=default_tags)
+        return cls(region=region, partition=partition_of(region).id, default_tags=default_tags)
 
     def region_of(self, args: Mapping[str, Any], key: str = "region") -> str:
         value = args.get(key) if isinstance(args, Mapping) else None
@@ -955,7 +1248,10 @@ class AwsModel:
 
         ``region`` is the region of the resource's explicit provider, when it sets one.
         """
-        plain = _plain(inputs)
+        # An unknown input (a value of a resource that a preview cannot know yet) travels
+        # through the computation as the engine's unknown sentinel; whatever is derived from it
+        # is unknown in turn, as it would be in the engine.
+        plain = _computable(_plain(inputs))
         region = plain.get("region") or region or self.region
         ctx = Context(self, type_, name, urn, plain, str(region))
         rule = AUTONAMES.get(type_)
@@ -964,16 +1260,19 @@ class AwsModel:
             prefix = plain.get(rule.prefix_prop)
             if prefix is not None:
                 unique = ctx.digits(18, "unique") + ctx.hex(8, "unique")
-                state[rule.prop] = (str(prefix) + unique)[: max(rule.maxlen, len(str(prefix)))]
+                state[rule.prop] = _derived_unknowns(
+                    (str(prefix) + unique)[: max(rule.maxlen, len(str(prefix)))]
+                )
                 ctx.inputs = {**plain, rule.prop: state[rule.prop]}
-        computed = RESOURCES.get(type_, _generic)(ctx)
-        resource_id = str(computed.pop("id"))
+        computed = _derived_unknowns(RESOURCES.get(type_, _generic)(ctx))
+        raw_id = computed.pop("id")
+        resource_id = "" if raw_id is UNKNOWN else str(raw_id)
         for key, value in computed.items():
             if state.get(key) is None:
                 state[key] = value
         if type_.startswith("aws:") and ("tags" in plain or self.default_tags):
             tags = plain.get("tags") or {}
-            state["tagsAll"] = {**self.default_tags, **tags}
+            state["tagsAll"] = _derived_unknowns({**self.default_tags, **tags})
         return resource_id, state
 
     def invoke(self, token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:

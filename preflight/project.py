@@ -23,6 +23,8 @@ from typing import Any
 import yaml
 
 CONFIG_TYPES = ("string", "integer", "boolean", "array", "object")
+# The Python language host's toolchains (sdk/python/toolchain: pip, poetry, uv).
+TOOLCHAINS = ("pip", "uv", "poetry")
 SECURE_PLACEHOLDER_PREFIX = "preflight-secret-"
 
 
@@ -52,22 +54,37 @@ class Project:
     main: str | None = None
     virtualenv: str | None = None
     config: dict[str, ConfigType] = field(default_factory=dict)
+    # runtime.options.toolchain: how the CLI installs the program's dependencies.
+    toolchain: str = "pip"
 
     def program_path(self) -> Path:
         """The program to run: ``main`` when set (a file or a directory), else the project dir."""
         return (self.directory / self.main).resolve() if self.main else self.directory
 
-    def python(self) -> Path | None:
-        """The interpreter of the project's virtualenv, when Pulumi.yaml names one that exists."""
+    def program_directory(self) -> Path:
+        """Where the program's ``requirements.txt`` is: ``main``'s directory, else the project's."""
+        program = self.program_path()
+        return program if program.is_dir() else program.parent
+
+    def virtualenv_path(self) -> Path | None:
+        """The virtualenv Pulumi.yaml names, relative to the project directory."""
         if not self.virtualenv:
             return None
         venv = Path(self.virtualenv)
-        if not venv.is_absolute():
-            venv = self.directory / venv
-        for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
-            if candidate.exists():
-                return candidate
-        return None
+        return venv if venv.is_absolute() else self.directory / venv
+
+    def python(self) -> Path | None:
+        """The interpreter of the project's virtualenv, when Pulumi.yaml names one that exists."""
+        venv = self.virtualenv_path()
+        return venv_python(venv) if venv is not None else None
+
+
+def venv_python(venv: Path) -> Path | None:
+    """A virtualenv's interpreter, if it has one (the CLI's ``IsVirtualEnv``)."""
+    for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
+        if candidate.exists():
+            return candidate
+    return None
 
 
 @dataclass(frozen=True)
@@ -131,7 +148,41 @@ def find_project_file(directory: Path) -> Path:
         candidate = directory / name
         if candidate.is_file():
             return candidate
-    raise ProjectError(f"{directory}: no Pulumi.yaml (is --program a Pulumi project directory?)")
+    message = f"{directory}: no Pulumi.yaml (is --program a Pulumi project directory?)"
+    projects = projects_below(directory)
+    if projects:
+        shown = [f"  {path}" for path in projects[:_PROJECTS_SHOWN]]
+        if len(projects) > _PROJECTS_SHOWN:
+            shown.append(f"  ... and {len(projects) - _PROJECTS_SHOWN} more")
+        message += "\nthese folders below it hold Pulumi projects:\n" + "\n".join(shown)
+    raise ProjectError(message)
+
+
+_PROJECTS_SHOWN = 20
+# Folders that never hold a user's project, and can be huge.
+_SKIPPED_FOLDERS = {"node_modules", "venv", ".venv", "__pycache__", ".git", "site-packages"}
+
+
+def projects_below(directory: Path, depth: int = 3) -> list[str]:
+    """The folders under ``directory`` (``depth`` levels at most) that hold a Pulumi.yaml,
+    relative to it and sorted: where a user who pointed --program one level too high meant."""
+    found: list[str] = []
+
+    def walk(folder: Path, level: int) -> None:
+        try:
+            children = sorted(child for child in folder.iterdir() if child.is_dir())
+        except OSError:
+            return
+        for child in children:
+            if child.name in _SKIPPED_FOLDERS or child.name.startswith("."):
+                continue
+            if any((child / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml")):
+                found.append(child.relative_to(directory).as_posix())
+            elif level < depth:
+                walk(child, level + 1)
+
+    walk(directory, 1)
+    return found
 
 
 def full_key(key: str, project_name: str, *, where: str) -> str:
@@ -161,6 +212,7 @@ def load_project(directory: Path) -> Project:
         raise ProjectError(f"{path}: 'name' is required and must be a string")
     runtime_value = document.get("runtime")
     virtualenv: str | None = None
+    toolchain = "pip"
     if isinstance(runtime_value, dict):
         runtime = runtime_value.get("name")
         options = runtime_value.get("options") or {}
@@ -169,6 +221,13 @@ def load_project(directory: Path) -> Project:
         venv = options.get("virtualenv")
         if venv is not None:
             virtualenv = str(venv)
+        toolchain = str(options.get("toolchain") or "pip")
+        if toolchain not in TOOLCHAINS:
+            # The language host's parseOptions refuses any other value.
+            raise ProjectError(
+                f"{path}: runtime.options.toolchain is {toolchain!r}; "
+                f"expected one of {', '.join(TOOLCHAINS)}"
+            )
     else:
         runtime = runtime_value
     if runtime is None:
@@ -180,6 +239,9 @@ def load_project(directory: Path) -> Project:
     main = document.get("main")
     if main is not None and not isinstance(main, str):
         raise ProjectError(f"{path}: 'main' must be a string")
+    # Only the top-level `config:` block is configuration. `template.config` holds the prompts
+    # and defaults of `pulumi new`, which writes the answers into the stack file; the CLI never
+    # reads it as config, and neither does preflight.
     config = _project_config(document.get("config"), name, path)
     return Project(
         name=name,
@@ -188,6 +250,7 @@ def load_project(directory: Path) -> Project:
         main=main,
         virtualenv=virtualenv,
         config=config,
+        toolchain=toolchain,
     )
 
 

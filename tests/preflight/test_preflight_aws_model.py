@@ -248,4 +248,4 @@ def test_certificate_and_zone_lookups(model: AwsModel) -> None:
 
 
 def test_unmodelled_invokes_return_none(model: AwsModel) -> None:
-    assert model.invoke("aws:ec2/getAmi:getAmi", {}) is None
+    assert model.invoke("aws:ssm/getParameter:getParameter", {"name": "/app/db"}) is None

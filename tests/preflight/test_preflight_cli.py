@@ -134,7 +134,7 @@ def test_ecs_service_behind_an_alb_in_the_default_vpc() -> None:
 def test_unmodelled_invoke_is_a_warning_not_a_failure() -> None:
     run = run_preflight("--program", PROGRAMS / "unmodelled_invoke", "--policy-pack", "none")
     assert run.returncode == 0, run.stderr
-    assert "aws:ec2/getAmi:getAmi is not modelled offline" in run.stdout
+    assert "aws:ssm/getParameter:getParameter is not modelled offline" in run.stdout
     document = run_preflight(
         "--program", PROGRAMS / "unmodelled_invoke", "--policy-pack", "none", "--json"
     ).document
