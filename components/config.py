@@ -12,7 +12,7 @@ import ipaddress
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -354,16 +354,258 @@ class StickinessConfig(_Model):
     duration_seconds: int = Field(default=86400, ge=1, le=604800)
 
 
-class ServiceConfig(_Model):
-    port: int | None = Field(default=None, ge=1, le=65535)
-    protocol: Literal["HTTP", "HTTPS"] = "HTTP"
-    target_type: Literal["instance", "ip", "lambda"] = "ip"
+# HTTP header names are RFC 9110 tokens of at most 40 characters; methods are upper-case
+# letters, "_" and "-" of at most 40 characters, matched exactly ("Condition types for
+# listener rules", ALB user guide; ELBv2 API HttpHeaderConditionConfig, HttpRequestMethod
+# ConditionConfig).
+HeaderName = Annotated[
+    str,
+    StringConstraints(max_length=40),
+    _regex(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", "an HTTP header name (letters, digits, -, _ ...)"),
+]
+ConditionValue = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Method = Annotated[
+    str,
+    StringConstraints(max_length=40),
+    _regex(r"[A-Z_-]+", "an HTTP method in upper case, such as GET"),
+]
+HttpsUrl = Annotated[
+    str,
+    StringConstraints(max_length=2048),
+    _regex(r"https://[^\s/?#]+[^\s]*", "an https:// URL"),
+]
+
+
+class QueryStringConfig(_Model):
+    key: ConditionValue | None = None
+    value: ConditionValue
+
+
+class RuleConditionsConfig(_Model):
+    """What a listener rule matches; shared by services and routes."""
+
     path_patterns: PathPatterns = Field(default_factory=list)
     host_headers: HostHeaders = Field(default_factory=list)
     source_cidrs: Cidrs = Field(default_factory=list)
+    http_headers: dict[
+        HeaderName,
+        Annotated[list[ConditionValue], Field(min_length=1), AfterValidator(_condition_values)],
+    ] = Field(default_factory=dict)
+    methods: Annotated[list[Method], _distinct(), AfterValidator(_condition_values)] = Field(
+        default_factory=list
+    )
+    query_strings: Annotated[list[QueryStringConfig], AfterValidator(_condition_values)] = Field(
+        default_factory=list
+    )
     priority: int | None = Field(
         default=None, ge=aws_facts.MIN_RULE_PRIORITY, le=aws_facts.MAX_RULE_PRIORITY
     )
+
+    @model_validator(mode="after")
+    def _header_conditions(self) -> Self:
+        # One http-header condition per header; the host has its own condition type.
+        names = [name.lower() for name in self.http_headers]
+        if len(set(names)) != len(names):
+            raise ValueError("httpHeaders: each header may be listed once (names ignore case)")
+        if "host" in names:
+            raise ValueError("httpHeaders: use hostHeaders to match the Host header")
+        return self
+
+    @property
+    def condition_count(self) -> int:
+        """Match evaluations of the rule (AWS counts each value of each condition)."""
+        return (
+            len(self.path_patterns)
+            + len(self.host_headers)
+            + len(self.source_cidrs)
+            + sum(len(values) for values in self.http_headers.values())
+            + len(self.methods)
+            + len(self.query_strings)
+        )
+
+    @property
+    def wildcard_values(self) -> list[str]:
+        """The values that may hold wildcards (AWS counts them per rule)."""
+        return [
+            *self.path_patterns,
+            *self.host_headers,
+            *(value for values in self.http_headers.values() for value in values),
+            *(q.value for q in self.query_strings),
+            *(q.key for q in self.query_strings if q.key is not None),
+        ]
+
+    @property
+    def has_conditions(self) -> bool:
+        return self.condition_count > 0
+
+
+# Rule transforms: "The regular expressions used in rule conditions and rule transforms do not
+# support the following features: lookaheads, lookbehinds, backreferences, atomic groups,
+# possessive quantifiers, subroutines, recursion, and Unicode character classes (such as
+# \p{L})" ("Listener rules for your Application Load Balancer", rule basics).
+_UNSUPPORTED_REGEX = (
+    (r"\\[pPX]", "Unicode character classes"),
+    (r"\(\?<?[=!]", "lookaheads and lookbehinds"),
+    (r"\\[1-9]|\\k[<{']|\(\?P=|\\g[<{'0-9-]", "backreferences"),
+    (r"\(\?>", "atomic groups"),
+    (r"(?<!\\)[*+?}]\+", "possessive quantifiers"),
+    (r"\(\?(R|[+-]?\d|&|P>)", "subroutines and recursion"),
+)
+
+
+def _rewrite_regex(value: str) -> str:
+    for pattern, feature in _UNSUPPORTED_REGEX:
+        if re.search(pattern, value):
+            raise _fail("regex", f"ALB regular expressions do not support {feature}")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise _fail("regex", f"is not a valid regular expression ({exc})") from None
+    return value
+
+
+class RewriteRuleConfig(_Model):
+    regex: Annotated[
+        str, StringConstraints(min_length=1, max_length=1024), AfterValidator(_rewrite_regex)
+    ]
+    replace: Annotated[str, StringConstraints(max_length=1024)]
+
+
+class RewriteConfig(_Model):
+    url: RewriteRuleConfig | None = None
+    host: RewriteRuleConfig | None = None
+
+
+OnUnauthenticated = Literal["deny", "allow", "authenticate"]
+
+
+class OidcConfig(_Model):
+    # ELBv2 AuthenticateOidcActionConfig: the endpoints must be HTTPS; session timeout 1 s to
+    # 7 days (default 604800).
+    issuer: HttpsUrl
+    authorization_endpoint: HttpsUrl
+    token_endpoint: HttpsUrl
+    user_info_endpoint: HttpsUrl
+    client_id: Annotated[str, StringConstraints(min_length=1)]
+    client_secret: Annotated[str, StringConstraints(min_length=1)]
+    scope: str = "openid"
+    on_unauthenticated: OnUnauthenticated = "authenticate"
+    session_timeout_seconds: int = Field(default=604800, ge=1, le=604800)
+
+
+class CognitoConfig(_Model):
+    user_pool_arn: Annotated[
+        str,
+        _regex(
+            r"arn:aws(-[a-z]+)*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/[\w-]+_[0-9a-zA-Z]+",
+            "a Cognito user pool ARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID)",
+        ),
+    ]
+    user_pool_client_id: Annotated[str, _regex(r"[\w+]{1,128}", "a Cognito app client ID")]
+    user_pool_domain: Annotated[
+        str, _regex(r"[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?", "a Cognito user pool domain prefix")
+    ]
+    scope: str = "openid"
+    on_unauthenticated: OnUnauthenticated = "authenticate"
+    session_timeout_seconds: int = Field(default=604800, ge=1, le=604800)
+
+
+class JwtClaimConfig(_Model):
+    name: Annotated[str, StringConstraints(min_length=1)]
+    format: Literal["single-string", "string-array", "space-separated-values"] = "single-string"
+    values: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
+
+
+class JwtConfig(_Model):
+    # The ALB's jwt-validation action (ELBv2 JwtValidationActionConfig): the issuer's "iss"
+    # and the HTTPS JWKS endpoint its keys come from.
+    issuer: Annotated[str, StringConstraints(min_length=1)]
+    jwks_endpoint: HttpsUrl
+    additional_claims: list[JwtClaimConfig] = Field(default_factory=list)
+
+
+class AuthConfig(_Model):
+    oidc: OidcConfig | None = None
+    cognito: CognitoConfig | None = None
+    jwt: JwtConfig | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if sum(given is not None for given in (self.oidc, self.cognito, self.jwt)) != 1:
+            raise ValueError('give exactly one of "oidc", "cognito" or "jwt"')
+        return self
+
+
+class FixedResponseConfig(_Model):
+    # ELBv2 FixedResponseActionConfig: status 2XX, 4XX or 5XX; body up to 1024 characters.
+    status_code: Annotated[str, _regex(r"[245]\d\d", "an HTTP status code 2XX, 4XX or 5XX")]
+    content_type: Literal[
+        "text/plain", "text/css", "text/html", "application/javascript", "application/json"
+    ] = "text/plain"
+    body: Annotated[str, StringConstraints(max_length=1024, strip_whitespace=False)] = ""
+
+
+class RedirectConfig(_Model):
+    # ELBv2 RedirectActionConfig. A redirect never sends clients to plain HTTP: only HTTPS.
+    protocol: Literal["HTTPS"] = "HTTPS"
+    host: Annotated[str, StringConstraints(min_length=1, max_length=128)] = "#{host}"
+    port: Annotated[str, _regex(r"#\{port\}|[1-9]\d{0,4}", "a port or #{port}")] = "#{port}"
+    path: Annotated[
+        str, StringConstraints(max_length=128), _regex(r"/.*", 'a path starting with "/"')
+    ] = "/#{path}"
+    query: Annotated[str, StringConstraints(max_length=128)] = "#{query}"
+    status_code: Literal["HTTP_301", "HTTP_302"]
+
+    @field_validator("protocol", mode="before")
+    @classmethod
+    def _never_http(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.upper() != "HTTPS":
+            raise _fail("protocol", "a redirect may only send clients to HTTPS")
+        return value.upper() if isinstance(value, str) else value
+
+
+class ThenConfig(_Model):
+    fixed_response: FixedResponseConfig | None = None
+    redirect: RedirectConfig | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.fixed_response is None) == (self.redirect is None):
+            raise ValueError('give exactly one of "fixedResponse" or "redirect"')
+        return self
+
+    def action(self) -> routing.Action:
+        if self.fixed_response is not None:
+            response = self.fixed_response
+            return routing.FixedResponse(
+                int(response.status_code), response.content_type, response.body
+            )
+        assert self.redirect is not None
+        r = self.redirect
+        return routing.Redirect(r.status_code, r.protocol, r.host, r.port, r.path, r.query)
+
+
+class RouteConfig(RuleConditionsConfig):
+    """A rule without targets: a fixed response or a redirect."""
+
+    then: ThenConfig
+
+    @model_validator(mode="after")
+    def _has_conditions(self) -> Self:
+        if not self.has_conditions:
+            raise ValueError("a route needs at least one condition")
+        if self.condition_count > aws_facts.MAX_CONDITION_VALUES_PER_RULE:
+            raise ValueError(
+                f"at most {aws_facts.MAX_CONDITION_VALUES_PER_RULE} condition values per "
+                f"listener rule (got {self.condition_count})"
+            )
+        return self
+
+
+class ServiceConfig(RuleConditionsConfig):
+    port: int | None = Field(default=None, ge=1, le=65535)
+    protocol: Literal["HTTP", "HTTPS"] = "HTTP"
+    target_type: Literal["instance", "ip", "lambda"] = "ip"
     health_check: HealthCheckConfig = Field(default_factory=HealthCheckConfig)
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     slow_start_seconds: int = Field(default=0, ge=0, le=900)
@@ -374,6 +616,8 @@ class ServiceConfig(_Model):
     # With sourceCidrs: answer other sources with 403 instead of letting them fall through to
     # the rules after this one (and finally the default service).
     deny_other_sources: bool = True
+    rewrite: RewriteConfig | None = None
+    auth: AuthConfig | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -396,14 +640,6 @@ class ServiceConfig(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
-
-    @property
-    def condition_count(self) -> int:
-        return len(self.path_patterns) + len(self.host_headers) + len(self.source_cidrs)
-
-    @property
-    def has_conditions(self) -> bool:
-        return self.condition_count > 0
 
 
 class StackConfig(_Model):
@@ -430,6 +666,7 @@ class StackConfig(_Model):
         min_length=1, max_length=aws_facts.MAX_RULES_PER_ALB
     )
     default_service: str | None = None
+    routes: dict[ServiceName, RouteConfig] = Field(default_factory=dict)
     alarms: AlarmsConfig = Field(default_factory=AlarmsConfig)
     tags: dict[
         Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_tag_text)],
@@ -446,16 +683,12 @@ class StackConfig(_Model):
     @property
     def rules(self) -> list[routing.Rule]:
         """Every rule of the HTTPS listener, in priority order."""
-        return routing.plan_rules(self.services, self.default_service)
+        return routing.plan_rules(self.services, self.default_service, self.routes)
 
     @property
     def rule_priorities(self) -> dict[str, int]:
         """The priority of each service's own (forwarding) rule."""
-        return {
-            rule.service: rule.priority
-            for rule in self.rules
-            if isinstance(rule.action, routing.Forward)
-        }
+        return {rule.owner: rule.priority for rule in self.rules if rule.service is not None}
 
 
 def _cross_field_problems(config: StackConfig) -> list[str]:
@@ -643,7 +876,27 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def parse_stack_config(raw: Mapping[str, Any], *, stack: str | None = None) -> StackConfig:
+def _plain_secret_problems(config: StackConfig, secret_keys: Collection[str]) -> list[str]:
+    """Secrets must reach the program as Pulumi secrets: a value written in plain text in the
+    stack file is in the repository. A ``--secret --path`` value makes its whole top-level key
+    secret, which is what the language host reports."""
+    if f"{NAMESPACE}:services" in secret_keys:
+        return []
+    return [
+        f"{NAMESPACE}:services.{name}.auth.oidc.clientSecret: must be a Pulumi secret, not plain "
+        f"text; set it with `pulumi config set --secret --path "
+        f"'{NAMESPACE}:services.{name}.auth.oidc.clientSecret' VALUE`"
+        for name, service in sorted(config.services.items())
+        if service.auth is not None and service.auth.oidc is not None
+    ]
+
+
+def parse_stack_config(
+    raw: Mapping[str, Any],
+    *,
+    stack: str | None = None,
+    secret_keys: Collection[str] = (),
+) -> StackConfig:
     """Validate the raw stack config; raise ConfigError listing every problem.
 
     ``stack`` is the stack's name, part of the names AWS gives the load balancer and target
@@ -667,6 +920,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str | None = None) -> S
     except ValidationError as exc:
         raise ConfigError(_unique(problems + [_describe(e) for e in exc.errors()])) from None
     problems += _cross_field_problems(config) + _aws_limit_problems(config)
+    problems += _plain_secret_problems(config, secret_keys)
     if stack is not None and not stack_problems:
         problems += _target_group_name_problems(config, stack)
     if problems:
@@ -700,14 +954,16 @@ def _aws_limit_problems(config: StackConfig) -> list[str]:
             limits.COMMON_NAME.line(f"{NAMESPACE}:domain.name", length=len(config.domain.name))
         )
     problems += _security_group_problems(config)
-    for name, service in sorted(config.services.items()):
-        key = f"{NAMESPACE}:services.{name}"
-        wildcards = sum(
-            value.count("*") + value.count("?")
-            for value in service.path_patterns + service.host_headers
-        )
+    routed: list[tuple[str, RuleConditionsConfig]] = [
+        *((f"{NAMESPACE}:services.{name}", s) for name, s in sorted(config.services.items())),
+        *((f"{NAMESPACE}:routes.{name}", r) for name, r in sorted(config.routes.items())),
+    ]
+    for key, conditions in routed:
+        wildcards = sum(value.count("*") + value.count("?") for value in conditions.wildcard_values)
         if wildcards > aws_facts.MAX_WILDCARDS_PER_RULE:
             problems.append(limits.WILDCARDS.line(key, count=wildcards))
+    for name, service in sorted(config.services.items()):
+        key = f"{NAMESPACE}:services.{name}"
         if service.algorithm == "weighted_random":
             others = [
                 setting
@@ -777,7 +1033,8 @@ def _stack_name_problems(stack: str | None) -> list[str]:
     key = f"stack {stack!r}"
     if not _STACK_NAME.fullmatch(stack):
         return [limits.STACK_CHARACTERS.line(key)]
-    name = _autoname(_PLATFORM_PREFIX + stack)
+    # The shortest target group name (a one-letter service) is longer than the load balancer's.
+    name = _autoname(f"{_PLATFORM_PREFIX}{stack}-x")
     if len(name) > aws_facts.MAX_ELB_NAME_LENGTH:
         most = len(stack) - (len(name) - aws_facts.MAX_ELB_NAME_LENGTH)
         return [limits.STACK_LENGTH.line(key, name=name, length=len(name), most=most)]
@@ -815,3 +1072,10 @@ def current_pulumi_config() -> dict[str, Any]:
     from pulumi.runtime import config as runtime_config
 
     return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+
+
+def current_secret_keys() -> set[str]:
+    """The config keys of the running stack whose values are secrets."""
+    from pulumi.runtime import config as runtime_config
+
+    return {key for key in current_pulumi_config() if runtime_config.is_config_secret(key)}

@@ -1,4 +1,5 @@
-"""The alb-guardrails policies: one module per policy, in the order SPEC §5 lists them."""
+"""The alb-guardrails policies: one module per policy, in the order SPEC §5 lists them, then
+the ones added since."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ from pulumi_policy import Policy
 
 from . import (
     access_logs,
+    action_order,
+    authenticate_anonymous,
+    authenticate_endpoints,
+    authenticate_https_only,
     autonaming,
     cross_zone,
+    cross_zone_ignored,
     deletion_protection,
     desync_mitigation,
     drop_invalid_headers,
@@ -17,7 +23,9 @@ from . import (
     listener_rule_reachable,
     log_bucket_secure,
     multi_az,
+    redirect_https_only,
     security_group_ingress,
+    target_group_encryption,
     tls_policy,
     waf_attached,
     waf_logging,
@@ -44,6 +52,13 @@ MODULES = (
     health_check,
     listener_rule_reachable,
     autonaming,
+    cross_zone_ignored,
+    target_group_encryption,
+    redirect_https_only,
+    authenticate_https_only,
+    action_order,
+    authenticate_endpoints,
+    authenticate_anonymous,
 )
 
 

@@ -46,6 +46,8 @@ class _Unknown:
 
 
 UNKNOWN: Final = _Unknown()
+# The type of UNKNOWN, for annotations and isinstance checks in the policies.
+Unknown = _Unknown
 
 # The engine's wire sentinels for unknowns; the proxies turn them into UnknownValueError, but a
 # value read around the proxies (or built by hand) still carries the raw string.
@@ -251,6 +253,37 @@ def is_application_load_balancer(props: Mapping[str, Any]) -> bool:
     """Whether a load balancer is an ALB: ``loadBalancerType`` defaults to ``application``."""
     kind = lookup(props, "loadBalancerType")
     return kind is None or kind is UNKNOWN or kind == "application"
+
+
+# Target group protocols of network (TCP, UDP, TLS, TCP_UDP, QUIC, TCP_QUIC) and gateway
+# (GENEVE) load balancers; an ALB's target groups use HTTP or HTTPS, or none for Lambda targets
+# (pulumi-aws lb.TargetGroup `protocol`; ELB API CreateTargetGroup).
+_APPLICATION_TARGET_PROTOCOLS: Final = frozenset({"HTTP", "HTTPS"})
+
+
+def is_application_target_group(props: Mapping[str, Any]) -> bool | _Unknown:
+    """Whether a target group serves an ALB: protocol HTTP/HTTPS, or a Lambda target group.
+
+    A target group names no load balancer; its protocol says which kind can use it.
+    """
+    protocol = lookup(props, "protocol")
+    if protocol is UNKNOWN:
+        return UNKNOWN
+    if protocol is None:
+        target_type = lookup(props, "targetType")
+        return UNKNOWN if target_type is UNKNOWN else target_type == "lambda"
+    return isinstance(protocol, str) and protocol.upper() in _APPLICATION_TARGET_PROTOCOLS
+
+
+def region_of(resource: PolicyResource) -> str | None:
+    """The region a resource lives in: its own ``region`` (pulumi-aws 7 resources take one and
+    report it in their state), else its provider's ``region`` (``aws:region`` in the stack
+    config); None when neither is known."""
+    own = text(lookup(resource.props, "region"))
+    if own:
+        return own
+    provider = resource.provider
+    return text(lookup(provider.props, "region")) if provider is not None else None
 
 
 def checks_application_load_balancer(args: ResourceValidationArgs) -> bool:

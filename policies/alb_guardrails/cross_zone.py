@@ -1,8 +1,11 @@
-"""alb-cross-zone-enabled: cross-zone load balancing is never turned off.
+"""alb-cross-zone-enabled: an ALB's target groups never turn cross-zone load balancing off.
 
 An application load balancer always balances across zones at the load balancer level, but a
 target group can opt out (``loadBalancingCrossZoneEnabled: "false"``), which then sends each
-zone's traffic only to that zone's targets.
+zone's traffic only to that zone's targets. Network and gateway load balancer target groups
+(protocol TCP, UDP, TLS, TCP_UDP, QUIC, TCP_QUIC or GENEVE) are left alone: cross-zone off is
+their default. ``enableCrossZoneLoadBalancing`` on the ALB itself is never sent to AWS
+(``alb-cross-zone-setting-ignored`` points it out).
 """
 
 from __future__ import annotations
@@ -15,44 +18,38 @@ from pulumi_policy import (
     Severity,
 )
 
-from .common import TARGET_GROUP, UNKNOWN, checks_application_load_balancer, lookup, truth
+from .common import TARGET_GROUP, is_application_target_group, lookup
 
 NAME = "alb-cross-zone-enabled"
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if checks_application_load_balancer(args):
-        # Always on for application load balancers; absent means on.
-        enabled = truth(lookup(args.props, "enableCrossZoneLoadBalancing"), default=True)
-        if enabled is not UNKNOWN and not enabled:
-            report_violation(
-                f"Load balancer {args.name!r} sets enableCrossZoneLoadBalancing to false.", None
-            )
-    elif args.resource_type in TARGET_GROUP:
-        # Absent is "use_load_balancer_configuration", which is on for an ALB.
-        setting = lookup(args.props, "loadBalancingCrossZoneEnabled")
-        if setting is False or (isinstance(setting, str) and setting.lower() == "false"):
-            report_violation(
-                f"Target group {args.name!r} turns cross-zone load balancing off "
-                "(loadBalancingCrossZoneEnabled: false).",
-                None,
-            )
+    if (
+        args.resource_type not in TARGET_GROUP
+        or is_application_target_group(args.props) is not True
+    ):
+        return
+    # Absent is "use_load_balancer_configuration", which is on for an ALB.
+    setting = lookup(args.props, "loadBalancingCrossZoneEnabled")
+    if setting is False or (isinstance(setting, str) and setting.lower() == "false"):
+        report_violation(
+            f"Target group {args.name!r} turns cross-zone load balancing off "
+            "(loadBalancingCrossZoneEnabled: false).",
+            None,
+        )
 
 
 def policy() -> ResourceValidationPolicy:
     return ResourceValidationPolicy(
         name=NAME,
-        description=(
-            "Cross-zone load balancing is never turned off, on the load balancer or on a "
-            "target group."
-        ),
+        description="Target groups of application load balancers never turn cross-zone load "
+        "balancing off.",
         validate=validate,
         enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.MEDIUM,
         remediation_steps=(
-            "Remove enable_cross_zone_load_balancing=False from the load balancer and "
-            "load_balancing_cross_zone_enabled='false' from target groups (or set them to true / "
-            "'use_load_balancer_configuration')."
+            "Remove load_balancing_cross_zone_enabled='false' from the HTTP/HTTPS target group "
+            "(or set it to 'true' / 'use_load_balancer_configuration')."
         ),
         url="https://docs.aws.amazon.com/elasticloadbalancing/latest/application/disable-cross-zone.html",
     )

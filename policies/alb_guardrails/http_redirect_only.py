@@ -26,13 +26,22 @@ from .common import (
     elements,
     listener_protocol,
     lookup,
+    number,
 )
 
 NAME = "alb-http-redirect-only"
 
 
-def _action_problem(action: Any) -> str | None:
-    """Why an action on an HTTP listener is not a redirect to HTTPS (None when it is)."""
+# The HTTPS port browsers use when a URL names none.
+HTTPS_PORT = 443
+
+
+def _action_problem(action: Any, https_ports: set[int]) -> str | None:
+    """Why an action on an HTTP listener is not a redirect to HTTPS (None when it is).
+
+    A redirect must also name a port HTTPS is served on: an absent port keeps "#{port}", the
+    port the request came in on, which sends the browser to https://host:80/.
+    """
     if action is UNKNOWN:
         return None
     kind = lookup(action, "type")
@@ -44,10 +53,41 @@ def _action_problem(action: Any) -> str | None:
         )
         return f"{verb} instead of redirecting to HTTPS"
     protocol = lookup(action, "redirect", "protocol")
-    if protocol is UNKNOWN or (isinstance(protocol, str) and protocol.upper() == "HTTPS"):
+    port = lookup(action, "redirect", "port")
+    if protocol is UNKNOWN or port is UNKNOWN:
         return None
-    # An absent redirect protocol keeps "#{protocol}", i.e. redirects HTTP back to HTTP.
-    return f"redirects to protocol {protocol or '#{protocol}'!r} instead of HTTPS"
+    if not (isinstance(protocol, str) and protocol.upper() == "HTTPS"):
+        # An absent redirect protocol keeps "#{protocol}", i.e. redirects HTTP back to HTTP.
+        return f"redirects to protocol {protocol or '#{protocol}'!r} instead of HTTPS"
+    allowed = {HTTPS_PORT} | https_ports
+    if _port_number(port) in allowed:
+        return None
+    shown = ", ".join(str(p) for p in sorted(allowed))
+    if port is None or port == "#{port}":
+        return (
+            "redirects to HTTPS on the port the request came in on (redirect port absent or "
+            f"'#{{port}}', so https://host:80/); set the redirect port to {shown}"
+        )
+    return f"redirects to HTTPS on port {port!r}, where no HTTPS listener answers; use {shown}"
+
+
+def _port_number(port: Any) -> int | None:
+    """A redirect port (a string in the provider's schema) as a number, when it is one."""
+    if isinstance(port, str):
+        return int(port) if port.strip().isdigit() else None
+    return number(port)
+
+
+def _https_ports(stack: StackView, load_balancer: PolicyResource | None) -> set[int]:
+    """The ports of a load balancer's HTTPS listeners."""
+    if load_balancer is None:
+        return set()
+    return {
+        port
+        for listener in stack.listeners_of(load_balancer)
+        if listener_protocol(listener, load_balancer) == "HTTPS"
+        and (port := number(lookup(listener.props, "port"))) is not None
+    }
 
 
 def _http_listeners(stack: StackView) -> list[PolicyResource]:
@@ -72,21 +112,24 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                 listener.urn,
             )
             continue
-        problem = _action_problem(actions[0])
+        https_ports = _https_ports(stack, stack.load_balancer_of(listener))
+        problem = _action_problem(actions[0], https_ports)
         if problem:
             report_violation(f"HTTP listener {describe(listener)} {problem}.", listener.urn)
     for rule in stack.of(LISTENER_RULE):
         listeners = stack.referenced(rule, LISTENER, "listenerArn")
-        if not any(listener in http_listeners for listener in listeners):
+        on_http = [listener for listener in listeners if listener in http_listeners]
+        if not on_http:
             continue
         actions = elements(lookup(rule.props, "actions"))
         if not isinstance(actions, list):
             continue
+        https_ports = _https_ports(stack, stack.load_balancer_of(on_http[0]))
         for action in actions:
-            problem = _action_problem(action)
+            problem = _action_problem(action, https_ports)
             if problem:
                 report_violation(
-                    f"Rule {describe(rule)} on HTTP listener {describe(listeners[0])} {problem}.",
+                    f"Rule {describe(rule)} on HTTP listener {describe(on_http[0])} {problem}.",
                     rule.urn,
                 )
                 break

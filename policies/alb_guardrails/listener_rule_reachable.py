@@ -1,17 +1,26 @@
-"""alb-listener-rule-reachable: no listener rule is shadowed by an earlier rule.
+"""alb-listener-rule-reachable: no listener rule is shadowed by an earlier rule, and none
+waits for clients its load balancer never sees.
 
 A listener evaluates its rules from the lowest priority number up and stops at the first match.
 A rule is unreachable when an earlier rule on the same listener matches every request it
 matches: within a condition any value may match, and a rule matches when all its conditions
 do, so rule A covers rule B when each of A's conditions is implied by one of B's.
+
+A rule also never matches when its source-ip condition allows only addresses the load balancer
+cannot receive a connection from: an internet-facing load balancer sees every client by its
+public address (a source-ip condition reads the connection's address, never X-Forwarded-For:
+ELBv2 API reference, SourceIpConditionConfig), and only over the IP versions of its
+``ipAddressType``.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pulumi_policy import (
@@ -30,6 +39,7 @@ from .common import (
     StackView,
     describe,
     elements,
+    is_internet_facing,
     lookup,
     number,
     text,
@@ -207,6 +217,80 @@ def _listener(stack: StackView, rule: PolicyResource) -> tuple[Any, bool]:
     return listeners[0].urn, not (address_type is None or address_type == "ipv4")
 
 
+# Blocks no client on the internet has as its source address, with their IANA source (shared
+# with the stack configuration's check of sourceCidrs).
+_NON_PUBLIC: dict[ipaddress.IPv4Network | ipaddress.IPv6Network, str] = {
+    ipaddress.ip_network(cidr): description
+    for cidr, description in json.loads(
+        Path(__file__).with_name("non_public_networks.json").read_text(encoding="utf-8")
+    )["networks"].items()
+}
+# The IP versions an internet-facing load balancer takes clients over, per ipAddressType
+# (ELBv2 API reference, IpAddressType); absent is ipv4.
+_CLIENT_VERSIONS: dict[Any, frozenset[int]] = {
+    None: frozenset({4}),
+    "ipv4": frozenset({4}),
+    "dualstack": frozenset({4, 6}),
+    "dualstack-without-public-ipv4": frozenset({6}),
+}
+
+
+def _why_never_seen(cidr: str, versions: frozenset[int]) -> str | None:
+    """Why an internet-facing load balancer never sees a client in ``cidr``; None if it may."""
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+    if network.version not in versions:
+        return f"IPv{network.version}, which the load balancer takes no clients over"
+    for block, description in _NON_PUBLIC.items():
+        if block.version == network.version and network.subnet_of(block):  # type: ignore[arg-type]
+            return f"in {block}, {description}"
+    return None
+
+
+def _source_values(rule: PolicyResource) -> list[list[str]] | None:
+    """The values of each source-ip condition of a rule; None when any of them is unknown."""
+    raw = elements(lookup(rule.props, "conditions"))
+    if not isinstance(raw, list):
+        return None
+    found = []
+    for condition in raw:
+        source = lookup(condition, "sourceIp")
+        if source is None:
+            continue
+        values = elements(lookup(source, "values"))
+        if source is UNKNOWN or not isinstance(values, list):
+            return None
+        if not all(isinstance(value, str) for value in values):
+            return None
+        found.append(values)
+    return found
+
+
+def _never_matching_source(stack: StackView, rule: PolicyResource) -> str | None:
+    """The reason a rule's source-ip condition can never match on its internet-facing load
+    balancer, or None (it may match, or the stack does not say)."""
+    listeners = stack.referenced(rule, LISTENER, "listenerArn")
+    load_balancer = stack.load_balancer_of(listeners[0]) if listeners else None
+    if load_balancer is None or is_internet_facing(load_balancer.props) is not True:
+        return None
+    versions = _CLIENT_VERSIONS.get(lookup(load_balancer.props, "ipAddressType"))
+    conditions = _source_values(rule)
+    if versions is None or not conditions:
+        return None
+    for values in conditions:
+        reasons = [_why_never_seen(value, versions) for value in values]
+        if values and all(reasons):
+            listed = "; ".join(f"{v} ({r})" for v, r in zip(values, reasons, strict=True))
+            return (
+                f"load balancer {describe(load_balancer)} is internet-facing and sees every "
+                f"client by its public address, but the rule's source-ip condition allows only "
+                f"{listed}"
+            )
+    return None
+
+
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     stack = StackView(args.resources)
     by_listener: dict[Any, list[_Rule]] = {}
@@ -214,6 +298,15 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     for resource in stack.of(LISTENER_RULE):
         listener, ipv6_clients[listener] = _listener(stack, resource)
         priority = number(lookup(resource.props, "priority"))
+        never = _never_matching_source(stack, resource)
+        if never is not None:
+            at = f" (priority {priority})" if priority is not None else ""
+            report_violation(
+                f"Rule {describe(resource)}{at} never matches: {never}. Requests meant for it "
+                "fall through to later rules or the listener's default action.",
+                resource.urn,
+            )
+            continue
         conditions = _conditions(resource)
         # Without a listener, a known priority or comparable conditions there is nothing to
         # order; an absent priority is assigned by AWS after the highest existing one.
@@ -241,14 +334,19 @@ def policy() -> StackValidationPolicy:
         name=NAME,
         description=(
             "No listener rule is shadowed by a higher-priority rule that matches everything it "
-            "matches."
+            "matches, and no rule on an internet-facing load balancer is limited to source "
+            "addresses it never sees (private, non-routable, or an IP version it takes no "
+            "clients over)."
         ),
         validate=validate,
         enforcement_level=EnforcementLevel.ADVISORY,
         severity=Severity.LOW,
         remediation_steps=(
             "Give specific rules (longer paths, exact hosts) lower priority numbers than broad "
-            "ones, or move a catch-all such as path '/*' to the listener's default action."
+            "ones, or move a catch-all such as path '/*' to the listener's default action. "
+            "Limit sources on an internet-facing load balancer to the public addresses clients "
+            "connect from (an office's NAT egress), or put the service on an internal load "
+            "balancer."
         ),
         url="https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html",
     )

@@ -9,7 +9,14 @@ the stack creates, its companion resources are checked:
   Amazon S3-managed keys (SSE-S3)" for ALB access logs
   (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html),
   so a KMS key makes log delivery fail;
-- a bucket policy denies requests without TLS (``aws:SecureTransport`` false);
+- the bucket policy, read as AWS evaluates it: no Allow reaches everyone (``"*"``,
+  ``{"AWS": "*"}``, a ``"*"`` in a list, ``NotPrincipal``) without a condition naming accounts
+  or networks; a Deny refuses every principal every S3 action (``s3:*``) on the bucket and its
+  objects without TLS (``aws:SecureTransport`` false, Security Hub S3.5); and ELB log delivery
+  may put objects where each load balancer writes: the service principal
+  ``logdelivery.elasticloadbalancing.amazonaws.com`` (accepted in every region), or the
+  region's ELB account in regions opened before August 2022 (``elb_log_delivery.json``).
+  Without that grant AWS refuses to turn logging on, so the deployment fails;
 - a lifecycle rule expires old logs.
 
 A companion that is absent leaves the AWS default in force, and new buckets default to Block
@@ -21,8 +28,9 @@ defaults to a TLS-only policy or a lifecycle rule.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -46,10 +54,11 @@ from .common import (
     elements,
     known_elements,
     lookup,
-    plain,
+    region_of,
     text,
     truth,
 )
+from .policy_document import Statement, condition_is_only, statements
 
 NAME = "alb-log-bucket-secure"
 
@@ -62,6 +71,17 @@ _PUBLIC_ACCESS_SETTINGS = (
 _PUBLIC_CANNED_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 
 Problem = tuple[str, PolicyResource]
+
+# Who Elastic Load Balancing writes logs as, with the AWS sources, in one data file that the
+# program's log bucket component reads too.
+_LOG_DELIVERY: Final = json.loads(
+    Path(__file__).with_name("elb_log_delivery.json").read_text(encoding="utf-8")
+)
+LOG_DELIVERY_SERVICE: Final[str] = _LOG_DELIVERY["servicePrincipal"]
+ELB_ACCOUNT_IDS: Final[Mapping[str, str]] = _LOG_DELIVERY["accountIds"]
+# Security Hub S3.5 reads the TLS-only statement's condition as Bool aws:SecureTransport false;
+# BoolIfExists is the same for S3, which always sets the key.
+_SECURE_TRANSPORT_OPERATORS: Final = ("Bool", "BoolIfExists")
 
 
 def log_buckets(stack: StackView) -> list[PolicyResource]:
@@ -123,53 +143,200 @@ def _encryption(stack: StackView, bucket: PolicyResource) -> Iterator[Problem]:
         )
 
 
-def _denies_insecure_transport(document: Any) -> bool:
-    statements = document.get("Statement", []) if isinstance(document, dict) else []
-    if isinstance(statements, dict):
-        statements = [statements]
-    for statement in statements:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Deny":
-            continue
-        conditions = statement.get("Condition")
-        if not isinstance(conditions, dict):
-            continue
-        for operator, keys in conditions.items():
-            if operator != "Bool" or not isinstance(keys, dict):
-                continue
-            for key, value in keys.items():
-                values = value if isinstance(value, list) else [value]
-                if key.lower() == "aws:securetransport" and any(
-                    str(v).lower() == "false" for v in values
-                ):
-                    return True
-    return False
+_LOGS: Final = {"accessLogs": "access logs", "connectionLogs": "connection logs"}
 
 
-def _tls_only(stack: StackView, bucket: PolicyResource) -> Iterator[Problem]:
-    documents = [lookup(bucket.props, "policy")] + [
-        lookup(policy.props, "policy")
+def _destinations(stack: StackView, bucket: PolicyResource) -> list[tuple[PolicyResource, str]]:
+    """(load balancer, ``accessLogs``/``connectionLogs``) for each log that goes to ``bucket``."""
+    return [
+        (load_balancer, block)
+        for load_balancer in stack.load_balancers()
+        for block in _LOGS
+        if truth(lookup(load_balancer.props, block, "enabled"), default=False) is not False
+        and bucket in stack.referenced(load_balancer, BUCKET, block, "bucket")
+    ]
+
+
+def _policy(stack: StackView, bucket: PolicyResource) -> Iterator[Problem]:
+    """The bucket policy, read as AWS reads it: no public grant, TLS-only, ELB may write."""
+    documents = [(bucket, lookup(bucket.props, "policy"))] + [
+        (policy, lookup(policy.props, "policy"))
         for policy in stack.referring(bucket, BUCKET_POLICY, "bucket")
     ]
-    found_any = False
-    for document in documents:
-        if document is UNKNOWN:
-            return
+    parsed: list[tuple[PolicyResource, list[Statement]]] = []
+    for declared_on, document in documents:
         if document is None:
             continue
-        found_any = True
-        parsed = plain(document)
-        if isinstance(parsed, str):
-            try:
-                parsed = json.loads(parsed)
-            except ValueError:
-                continue
-        if _denies_insecure_transport(parsed):
-            return
-    what = "its bucket policy does not" if found_any else "it has no bucket policy that"
-    yield (
-        f"bucket {describe(bucket)}: {what} deny requests without TLS "
-        "(Deny with Condition Bool aws:SecureTransport false)",
-        bucket,
+        found = statements(document)
+        if found is None:
+            return  # decided at deployment
+        parsed.append((declared_on, found))
+    for declared_on, found in parsed:
+        for statement in found:
+            if statement.grants_publicly():
+                yield _public_grant(declared_on, statement), declared_on
+    every = [statement for _, found in parsed for statement in found]
+    problem = _tls_only_problem(bucket, every, bool(parsed))
+    if problem:
+        yield problem, bucket
+    problem = _log_delivery_problem(stack, bucket, every)
+    if problem:
+        yield problem, bucket
+
+
+def _public_grant(declared_on: PolicyResource, statement: Statement) -> str:
+    actions = ", ".join(statement.actions or ()) or "every action but its NotAction"
+    if statement.not_principal is not None:
+        whom = "every principal but those in NotPrincipal"
+    else:
+        whom = f"every principal (Principal {json.dumps(statement.principal)})"
+    return (
+        f"{describe(declared_on)} allows {actions} to {whom} with no condition that limits it to "
+        "known accounts or networks, which makes the log bucket public"
+    )
+
+
+def _bucket_arns(bucket: PolicyResource) -> tuple[str, str] | None:
+    """The bucket's ARN and the pattern of all its objects, when its name is known."""
+    name = text(lookup(bucket.props, "bucket"))
+    if not name:
+        return None
+    arn = f"arn:{_partition(bucket)}:s3:::{name}"
+    return arn, f"{arn}/*"
+
+
+def _partition(resource: PolicyResource) -> str:
+    arn = text(lookup(resource.props, "arn"))
+    return arn.split(":")[1] if arn and arn.count(":") >= 5 else "aws"
+
+
+def _tls_only_shortfalls(statement: Statement, arns: tuple[str, str] | None) -> list[str]:
+    """What keeps a Deny from refusing every request made without TLS (Security Hub S3.5)."""
+    shortfalls = []
+    if not statement.applies_to_everyone():
+        shortfalls.append('it does not name every principal (Principal "*")')
+    if not statement.covers_every_action_of("s3"):
+        shortfalls.append("it does not cover every S3 action (s3:*)")
+    if arns is not None and not all(statement.covers_resource(arn) for arn in arns):
+        shortfalls.append(f"its Resource does not cover both {arns[0]} and {arns[1]}")
+    if not condition_is_only(
+        statement, _SECURE_TRANSPORT_OPERATORS, "aws:SecureTransport", "false"
+    ):
+        shortfalls.append("its Condition is not only Bool aws:SecureTransport false")
+    return shortfalls
+
+
+def _tls_only_problem(
+    bucket: PolicyResource, every: list[Statement], has_policy: bool
+) -> str | None:
+    arns = _bucket_arns(bucket)
+    candidates = [
+        statement
+        for statement in every
+        if statement.effect == "Deny"
+        and "securetransport" in json.dumps(statement.condition).lower()
+    ]
+    partial = [_tls_only_shortfalls(statement, arns) for statement in candidates]
+    if any(not shortfalls for shortfalls in partial):
+        return None
+    wanted = (
+        'deny every principal (Principal "*") every S3 action (s3:*) on the bucket and its '
+        "objects when aws:SecureTransport is false (Security Hub S3.5)"
+    )
+    if partial:
+        return f"bucket {describe(bucket)}: its bucket policy must {wanted}, but " + "; ".join(
+            partial[0]
+        )
+    what = "its bucket policy does not" if has_policy else "it has no bucket policy that"
+    return f"bucket {describe(bucket)}: {what} {wanted}"
+
+
+def _log_object(bucket: PolicyResource, load_balancer: PolicyResource, block: str) -> str | None:
+    """The first object ELB writes for a log (its test file, AWSLogs/<account>/...), when known.
+
+    "Enable access logs for your Application Load Balancer", Step 4: bucket/prefix/AWSLogs/
+    <account>/ELBAccessLogTestFile.
+    """
+    arns = _bucket_arns(bucket)
+    prefix = lookup(load_balancer.props, block, "prefix")
+    lb_arn = text(lookup(load_balancer.props, "arn"))
+    if arns is None or prefix is UNKNOWN or not lb_arn or lb_arn.count(":") < 5:
+        return None
+    account = lb_arn.split(":")[4]
+    folder = f"{prefix.strip('/')}/" if isinstance(prefix, str) and prefix.strip("/") else ""
+    return f"{arns[0]}/{folder}AWSLogs/{account}/ELBAccessLogTestFile"
+
+
+def _delivery_principals(region: str | None) -> list[tuple[str, str]]:
+    """(principal type, value) that ELB log delivery uses in a region (any region when None)."""
+    accepted = [("Service", LOG_DELIVERY_SERVICE)]
+    if region is None:
+        accounts = list(ELB_ACCOUNT_IDS.values())
+    else:
+        accounts = [ELB_ACCOUNT_IDS[region]] if region in ELB_ACCOUNT_IDS else []
+    for account in accounts:
+        accepted.append(("AWS", account))
+        accepted.extend(
+            ("AWS", f"arn:{partition}:iam::{account}:root")
+            for partition in ("aws", "aws-cn", "aws-us-gov")
+        )
+    return accepted
+
+
+def _grants(every: list[Statement], principal: tuple[str, str], target: str | None) -> bool:
+    kind, value = principal
+
+    def names(statement: Statement) -> bool:
+        return any(v.lower() == value.lower() for v in statement.principals(kind))
+
+    def applies(statement: Statement) -> bool:
+        return statement.allows_action("s3:PutObject") and (
+            target is None or statement.covers_resource(target)
+        )
+
+    allowed = any(s.effect == "Allow" and names(s) and applies(s) for s in every)
+    # A Deny without conditions that reaches the same principal takes the grant away.
+    denied = any(
+        s.effect == "Deny"
+        and not s.condition
+        and (s.applies_to_everyone() or names(s))
+        and applies(s)
+        for s in every
+    )
+    return allowed and not denied
+
+
+def _log_delivery_problem(
+    stack: StackView, bucket: PolicyResource, every: list[Statement]
+) -> str | None:
+    missing = []
+    region = None
+    for load_balancer, block in _destinations(stack, bucket):
+        region = region_of(bucket) or region_of(load_balancer)
+        target = _log_object(bucket, load_balancer, block)
+        if not any(_grants(every, p, target) for p in _delivery_principals(region)):
+            where = f" to {target.split(':::', 1)[1].rsplit('/', 1)[0]}/" if target else ""
+            missing.append(f"the {_LOGS[block]} of load balancer {describe(load_balancer)}{where}")
+    if not missing:
+        return None
+    if region is None:
+        whom = (
+            f"the service principal {LOG_DELIVERY_SERVICE} (or the Elastic Load Balancing "
+            "account of the stack's region)"
+        )
+    elif region in ELB_ACCOUNT_IDS:
+        whom = (
+            f"the service principal {LOG_DELIVERY_SERVICE} or {region}'s Elastic Load Balancing "
+            f"account {ELB_ACCOUNT_IDS[region]}"
+        )
+    else:
+        whom = (
+            f"the service principal {LOG_DELIVERY_SERVICE} ({region} has no Elastic Load "
+            "Balancing account)"
+        )
+    return (
+        f"bucket {describe(bucket)}: its bucket policy does not allow s3:PutObject to {whom} for "
+        f"{' and '.join(missing)}; AWS refuses to turn logging on without that grant"
     )
 
 
@@ -206,7 +373,7 @@ def _lifecycle(stack: StackView, bucket: PolicyResource) -> Iterator[Problem]:
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     stack = StackView(args.resources)
     for bucket in log_buckets(stack):
-        for check in (_public_access, _ownership, _encryption, _tls_only, _lifecycle):
+        for check in (_public_access, _ownership, _encryption, _policy, _lifecycle):
             for message, resource in check(stack, bucket):
                 report_violation(f"Log bucket: {message}.", resource.urn)
 

@@ -1,4 +1,8 @@
-"""alb-tls-policy: HTTPS listeners negotiate TLS 1.2 or later with an allowed security policy."""
+"""alb-tls-policy: HTTPS listeners negotiate TLS 1.2 or later with an allowed security policy.
+
+Network load balancers' TLS listeners are held to the same list: Security Hub ELB.17, which
+the policy's tags name, covers both, and the two share their TLS 1.2+ policy names.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ NAME = "alb-tls-policy"
 # CloudFormation or the CDK (and so through Pulumi): it still accepts TLS 1.0 and 1.1.
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
 API_DEFAULT_POLICY = "ELBSecurityPolicy-2016-08"
+_TLS_PROTOCOLS = frozenset({"HTTPS", "TLS"})
 
 # The ELB security policies whose lowest protocol is TLS 1.2 or 1.3, and Security Hub ELB.17's
 # list, with their AWS sources, live in one data file that the program's config validation
@@ -46,7 +51,9 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if args.resource_type not in LISTENER:
         return
     protocol = lookup(args.props, "protocol")
-    if not (isinstance(protocol, str) and protocol.upper() == "HTTPS"):
+    # ELB.17 covers ALB HTTPS listeners and NLB TLS listeners alike, and the API applies the
+    # same default policy to both (pulumi-aws lb.Listener ssl_policy).
+    if not (isinstance(protocol, str) and protocol.upper() in _TLS_PROTOCOLS):
         return
     ssl_policy = lookup(args.props, "sslPolicy")
     if ssl_policy is UNKNOWN:
@@ -64,8 +71,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     source = "sslPolicy" if text(ssl_policy) else "sslPolicy is not set, so AWS applies"
     which = "Security Hub ELB.17's list" if strict else "the allowed TLS 1.2+ policies"
     report_violation(
-        f"HTTPS listener {args.name!r}: {source} {chosen!r}, which is not in {which}; use for "
-        "example 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06' or "
+        f"{protocol.upper()} listener {args.name!r}: {source} {chosen!r}, which is not in "
+        f"{which}; use for example 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06' or "
         "'ELBSecurityPolicy-TLS13-1-2-2021-06'.",
         None,
     )
@@ -74,7 +81,9 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
 def policy() -> ResourceValidationPolicy:
     return ResourceValidationPolicy(
         name=NAME,
-        description="HTTPS listeners use an allowed TLS 1.2+/1.3 security policy.",
+        description=(
+            "HTTPS listeners (and NLB TLS listeners) use an allowed TLS 1.2+/1.3 security policy."
+        ),
         validate=validate,
         enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.HIGH,
@@ -92,7 +101,7 @@ def policy() -> ResourceValidationPolicy:
             }
         ),
         remediation_steps=(
-            "Set ssl_policy on every HTTPS listener to a TLS 1.2+ policy, for example "
+            "Set ssl_policy on every HTTPS (and TLS) listener to a TLS 1.2+ policy, for example "
             "'ELBSecurityPolicy-TLS13-1-2-2021-06' (or 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06' "
             "under securityHubStrict). Never leave it unset: the API default "
             "ELBSecurityPolicy-2016-08 accepts TLS 1.0."

@@ -22,6 +22,7 @@ from google.protobuf import json_format, struct_pb2
 from pulumi_policy import (
     EnforcementLevel,
     PolicyCustomTimeouts,
+    PolicyProviderResource,
     PolicyResource,
     PolicyResourceOptions,
     ResourceValidationArgs,
@@ -61,6 +62,8 @@ class Res:
     # Property -> logical names of the resources its value comes from.
     refs: dict[str, list[str]] = field(default_factory=dict)
     protect: bool = False
+    # The logical name of the provider resource (type ``pulumi:providers:aws``) that manages it.
+    provider: str | None = None
 
     @property
     def urn(self) -> str:
@@ -112,6 +115,8 @@ LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+AWS_PROVIDER = "pulumi:providers:aws"
+PROVIDER_ID = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 ELB_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}"
 
@@ -142,7 +147,7 @@ def tls_only_policy(bucket: str) -> str:
                     "Effect": "Allow",
                     "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
                     "Action": "s3:PutObject",
-                    "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*",
+                    "Resource": f"arn:aws:s3:::{bucket}/alb/AWSLogs/{ACCOUNT}/*",
                 },
                 {
                     "Sid": "DenyInsecureTransport",
@@ -489,7 +494,7 @@ def run_direct(
                         res.urn,
                         res.name,
                         _options(res),
-                        None,
+                        _provider(stack, res),
                         properties,
                     )
                     policy.validate(args, messages)
@@ -520,10 +525,26 @@ def _options(res: Res) -> PolicyResourceOptions:
     return PolicyResourceOptions(res.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
 
 
+def _provider(stack: Stack, res: Res) -> PolicyProviderResource | None:
+    """The provider as the engine describes it to a policy: its own inputs."""
+    if res.provider is None:
+        return None
+    provider = stack[res.provider]
+    return PolicyProviderResource(provider.type, wire(provider.inputs), provider.urn, provider.name)
+
+
 def _policy_resources(stack: Stack) -> list[PolicyResource]:
     resources = {
         name: PolicyResource(
-            res.type, wire(_state(res)), res.urn, res.name, _options(res), None, None, [], {}
+            res.type,
+            wire(_state(res)),
+            res.urn,
+            res.name,
+            _options(res),
+            _provider(stack, res),
+            None,
+            [],
+            {},
         )
         for name, res in stack.items()
     }
@@ -598,6 +619,11 @@ def records(stack: Stack, stack_name: str = "dev") -> list[Any]:
                 dependencies=tuple(sorted({u for us in deps.values() for u in us})),
                 property_dependencies=deps,
                 protect=res.protect,
+                provider=(
+                    f"{urn(stack[res.provider].type, res.provider, stack_name)}::{PROVIDER_ID}"
+                    if res.provider
+                    else None
+                ),
                 inputs=_replace_unknowns(res.inputs, RECORD_UNKNOWN),
                 outputs=_replace_unknowns(_state(res), RECORD_UNKNOWN),
             )

@@ -1,6 +1,16 @@
 """alb-http-redirect-only: HTTP listeners only redirect to HTTPS."""
 
-from tests.policies.policy_harness import add_rule, as_preview, compliant_stack, hits
+import pytest
+
+from tests.policies.policy_harness import (
+    LISTENER,
+    Res,
+    add_rule,
+    as_preview,
+    compliant_stack,
+    hits,
+    listener_arn,
+)
 
 POLICY = "alb-http-redirect-only"
 
@@ -53,6 +63,84 @@ def test_a_redirecting_rule_on_the_http_listener_passes(run):
         5,
         {"hostHeader": {"values": ["old.example.com"]}},
         listener="http",
-        actions=[{"type": "redirect", "redirect": {"protocol": "HTTPS", "statusCode": "HTTP_301"}}],
+        actions=[
+            {
+                "type": "redirect",
+                "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"},
+            }
+        ],
     )
     assert hits(run(stack), POLICY) == set()
+
+
+# --------------------------------------------------------------- redirects that name a port
+
+
+def messages(findings):
+    return [f.message.split("\n")[-1] for f in findings if f.policy == POLICY]
+
+
+def redirect(**fields):
+    return [
+        {"type": "redirect", "redirect": {"protocol": "HTTPS", "statusCode": "HTTP_301", **fields}}
+    ]
+
+
+@pytest.mark.parametrize("fields", [{}, {"port": "#{port}"}], ids=["absent", "placeholder"])
+def test_a_redirect_that_keeps_the_request_port_fails(run, fields):
+    stack = compliant_stack()
+    stack["http"].inputs["defaultActions"] = redirect(**fields)
+    findings = run(stack)
+    assert {(f.resource, f.level) for f in findings if f.policy == POLICY} == {
+        ("http", "mandatory")
+    }
+    assert messages(findings) == [
+        "HTTP listener 'http' redirects to HTTPS on the port the request came in on (redirect "
+        "port absent or '#{port}', so https://host:80/); set the redirect port to 443."
+    ]
+
+
+def test_a_redirect_to_a_port_without_an_https_listener_fails(run):
+    stack = compliant_stack()
+    stack["http"].inputs["defaultActions"] = redirect(port="8443")
+    assert messages(run(stack)) == [
+        "HTTP listener 'http' redirects to HTTPS on port '8443', where no HTTPS listener answers; "
+        "use 443."
+    ]
+
+
+def test_a_redirect_to_the_https_listeners_own_port_passes(run):
+    stack = compliant_stack()
+    stack.add(
+        Res(
+            LISTENER,
+            "https-alt",
+            {**stack["https"].inputs, "port": 8443},
+            {"arn": listener_arn("alb-5d2e8f1", "https-alt")},
+            refs={"loadBalancerArn": ["alb"]},
+        )
+    )
+    stack["http"].inputs["defaultActions"] = redirect(port="8443")
+    assert hits(run(stack), POLICY) == set()
+    stack["http"].inputs["defaultActions"] = redirect(port="9443")
+    assert messages(run(stack)) == [
+        "HTTP listener 'http' redirects to HTTPS on port '9443', where no HTTPS listener answers; "
+        "use 443, 8443."
+    ]
+
+
+def test_a_redirecting_rule_without_a_port_fails(run):
+    stack = compliant_stack()
+    add_rule(
+        stack,
+        "old-host",
+        5,
+        {"hostHeader": {"values": ["old.example.com"]}},
+        listener="http",
+        actions=redirect(host="new.example.com"),
+    )
+    assert messages(run(stack)) == [
+        "Rule 'old-host' on HTTP listener 'http' redirects to HTTPS on the port the request came "
+        "in on (redirect port absent or '#{port}', so https://host:80/); set the redirect port "
+        "to 443."
+    ]

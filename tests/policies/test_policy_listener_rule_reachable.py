@@ -114,3 +114,155 @@ def test_an_ipv4_catch_all_source_shadows_only_on_an_ipv4_load_balancer(run):
     assert hits(run(stack), POLICY) == set()
     add_rule(stack, "any-address", 2, {"sourceIp": {"values": ["0.0.0.0/0", "::/0"]}})
     assert hits(run(stack), POLICY) == {"api-route"}
+
+
+# --- source-ip conditions an internet-facing load balancer never sees -----------------------
+
+FALLS_THROUGH = (
+    "Requests meant for it fall through to later rules or the listener's default action."
+)
+
+
+def findings(run, stack):
+    """(resource, level, message) of each violation; over the protocol the engine's message
+    starts with the policy's description on a line of its own."""
+    return [
+        (f.resource, f.level, f.message.splitlines()[-1]) for f in run(stack) if f.policy == POLICY
+    ]
+
+
+def admin_rule(stack, *sources, priority=5):
+    return add_rule(
+        stack,
+        "admin",
+        priority,
+        {"pathPattern": {"values": ["/admin/*"]}},
+        {"sourceIp": {"values": list(sources)}},
+    )
+
+
+def test_a_private_source_on_an_internet_facing_load_balancer_never_matches(run):
+    stack = compliant_stack()
+    admin_rule(stack, "10.0.0.0/8", "192.168.0.0/16")
+    assert findings(run, stack) == [
+        (
+            "admin",
+            "advisory",
+            "Rule 'admin' (priority 5) never matches: load balancer 'alb' is internet-facing "
+            "and sees every client by its public address, but the rule's source-ip condition "
+            "allows only 10.0.0.0/8 (in 10.0.0.0/8, private-use (RFC 1918)); 192.168.0.0/16 "
+            "(in 192.168.0.0/16, private-use (RFC 1918)). " + FALLS_THROUGH,
+        )
+    ]
+    # At the first preview the listener's ARN is unknown: the rule's property dependency still
+    # leads to the listener and its load balancer.
+    assert hits(run(as_preview(stack)), POLICY) == {"admin"}
+
+
+@pytest.mark.parametrize(
+    ("source", "block"),
+    [
+        (
+            "100.64.0.0/10",
+            "in 100.64.0.0/10, shared address space for carrier-grade NAT (RFC 6598)",
+        ),
+        ("127.0.0.1/32", "in 127.0.0.0/8, loopback (RFC 1122)"),
+        ("169.254.169.254/32", "in 169.254.0.0/16, link-local (RFC 3927)"),
+        ("172.20.0.0/16", "in 172.16.0.0/12, private-use (RFC 1918)"),
+        ("203.0.113.0/24", "in 203.0.113.0/24, documentation, TEST-NET-3 (RFC 5737)"),
+        ("fd12:3456::/32", "in fc00::/7, unique local (RFC 4193)"),
+        ("fe80::/64", "in fe80::/10, link-local (RFC 4291)"),
+        ("::1/128", "in ::1/128, loopback (RFC 4291)"),
+        ("2001:db8:1::/48", "in 2001:db8::/32, documentation (RFC 3849)"),
+    ],
+)
+def test_every_kind_of_non_public_block_is_reported(run, source, block):
+    stack = compliant_stack()
+    stack["alb"].inputs["ipAddressType"] = "dualstack"
+    admin_rule(stack, source, priority=None)
+    assert findings(run, stack) == [
+        (
+            "admin",
+            "advisory",
+            "Rule 'admin' never matches: load balancer 'alb' is internet-facing and sees every "
+            f"client by its public address, but the rule's source-ip condition allows only "
+            f"{source} ({block}). " + FALLS_THROUGH,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        ["211.45.60.128/28"],
+        # A block that only partly overlaps private space has public addresses.
+        ["0.0.0.0/0"],
+        ["100.0.0.0/8"],
+        # One public value is enough for the condition to match.
+        ["10.0.0.0/8", "198.51.99.0/24"],
+    ],
+)
+def test_public_sources_may_match(run, sources):
+    stack = compliant_stack()
+    admin_rule(stack, *sources)
+    assert findings(run, stack) == []
+
+
+def test_an_internal_load_balancer_sees_private_sources(run):
+    stack = compliant_stack()
+    stack["alb"].inputs["internal"] = True
+    admin_rule(stack, "10.0.0.0/8")
+    assert findings(run, stack) == []
+    stack["alb"].inputs["internal"] = UNKNOWN
+    assert findings(run, stack) == []
+
+
+def test_an_ip_version_the_load_balancer_takes_no_clients_over_never_matches(run):
+    stack = compliant_stack()
+    admin_rule(stack, "2600:1f18::/32")
+    message = (
+        "Rule 'admin' (priority 5) never matches: load balancer 'alb' is internet-facing and "
+        "sees every client by its public address, but the rule's source-ip condition allows "
+        "only 2600:1f18::/32 (IPv6, which the load balancer takes no clients over). "
+        + FALLS_THROUGH
+    )
+    assert findings(run, stack) == [("admin", "advisory", message)]
+    stack["alb"].inputs["ipAddressType"] = "dualstack"
+    assert findings(run, stack) == []
+    stack["alb"].inputs["ipAddressType"] = UNKNOWN
+    assert findings(run, stack) == []
+    stack["alb"].inputs["ipAddressType"] = "dualstack-without-public-ipv4"
+    stack["admin"].inputs["conditions"][1]["sourceIp"]["values"] = ["211.45.60.128/28"]
+    assert findings(run, stack) == [
+        (
+            "admin",
+            "advisory",
+            message.replace("2600:1f18::/32 (IPv6", "211.45.60.128/28 (IPv4"),
+        )
+    ]
+
+
+def test_unknown_sources_and_listeners_outside_the_stack_are_not_judged(run):
+    stack = compliant_stack()
+    admin_rule(stack, "10.0.0.0/8", UNKNOWN)
+    assert findings(run, stack) == []
+    stack = compliant_stack()
+    rule = admin_rule(stack, "10.0.0.0/8")
+    rule.inputs["listenerArn"] = (
+        "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:listener/app/other/1/2"
+    )
+    rule.refs = {}
+    assert findings(run, stack) == []
+
+
+def test_a_never_matching_rule_shadows_nothing(run):
+    # A catch-all path limited to private sources matches no request, so it hides no rule.
+    stack = compliant_stack()
+    add_rule(
+        stack,
+        "web",
+        1,
+        {"pathPattern": {"values": ["/*"]}},
+        {"sourceIp": {"values": ["10.0.0.0/8"]}},
+    )
+    assert hits(run(stack), POLICY) == {"web"}

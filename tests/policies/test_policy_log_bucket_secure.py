@@ -4,7 +4,16 @@ import json
 
 import pytest
 
-from tests.policies.policy_harness import BUCKET_POLICY, UNKNOWN, as_preview, compliant_stack, hits
+from tests.policies.policy_harness import (
+    ACCOUNT,
+    AWS_PROVIDER,
+    BUCKET_POLICY,
+    UNKNOWN,
+    Res,
+    as_preview,
+    compliant_stack,
+    hits,
+)
 
 POLICY = "alb-log-bucket-secure"
 
@@ -98,3 +107,336 @@ def test_a_policy_document_given_as_an_object_is_read_through_the_proxies(run):
     assert hits(run(stack), POLICY) == set()
     document["Statement"] = document["Statement"][:1]
     assert hits(run(stack), POLICY) == {"alb-logs"}
+
+
+# --------------------------------------------------------- the bucket policy, read as AWS reads it
+
+BUCKET_NAME = "alb-logs-3c1f0a9"
+BUCKET_ARN = f"arn:aws:s3:::{BUCKET_NAME}"
+LOG_OBJECTS = f"{BUCKET_ARN}/alb/AWSLogs/{ACCOUNT}/*"
+# ap-northeast-2 (the harness's region) opened before August 2022: ELB's account there.
+SEOUL_ELB_ACCOUNT = "600734575887"
+DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+def document(stack):
+    return json.loads(stack["alb-logs-policy"].inputs["policy"])
+
+
+def with_statements(*statements, as_object=False):
+    """The compliant stack with the bucket policy's statements replaced."""
+    stack = compliant_stack()
+    policy = {"Version": "2012-10-17", "Statement": list(statements)}
+    stack["alb-logs-policy"].inputs["policy"] = policy if as_object else json.dumps(policy)
+    return stack
+
+
+def delivery(principal=None, action="s3:PutObject", resource=LOG_OBJECTS):
+    return {
+        "Effect": "Allow",
+        "Principal": principal or {"Service": DELIVERY_SERVICE},
+        "Action": action,
+        "Resource": resource,
+    }
+
+
+def tls_deny(principal="*", action="s3:*", resource=None, condition=None):
+    return {
+        "Effect": "Deny",
+        "Principal": principal,
+        "Action": action,
+        "Resource": resource if resource is not None else [BUCKET_ARN, f"{BUCKET_ARN}/*"],
+        "Condition": condition or {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def messages(findings):
+    return [f.message.split("\n")[-1] for f in findings if f.policy == POLICY]
+
+
+def in_region(stack, region, *, via="provider"):
+    """Put the log bucket in ``region``: through its provider's config or its own ``region``."""
+    if via == "provider":
+        stack.add(Res(AWS_PROVIDER, "default", {"region": region, "version": "7.51.1"}))
+        stack["alb-logs"].provider = "default"
+    else:
+        stack["alb-logs"].computed["region"] = region
+    return stack
+
+
+@pytest.mark.parametrize("as_object", [False, True], ids=["json", "object"])
+@pytest.mark.parametrize(
+    "principal",
+    ["*", {"AWS": "*"}, {"AWS": ["*"]}, {"AWS": [f"arn:aws:iam::{ACCOUNT}:root", "*"]}],
+    ids=["star", "aws-star", "aws-star-list", "star-among-accounts"],
+)
+def test_an_allow_to_everyone_fails(run, principal, as_object):
+    public = {
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": "s3:GetObject",
+        "Resource": f"{BUCKET_ARN}/*",
+    }
+    stack = with_statements(delivery(), tls_deny(), public, as_object=as_object)
+    findings = run(stack)
+    assert {(f.resource, f.level) for f in findings if f.policy == POLICY} == {
+        ("alb-logs-policy", "mandatory")
+    }
+    assert messages(findings) == [
+        "Log bucket: 'alb-logs-policy' allows s3:GetObject to every principal (Principal "
+        f"{json.dumps(principal)}) with no condition that limits it to known accounts or "
+        "networks, which makes the log bucket public."
+    ]
+
+
+def test_an_allow_to_everyone_but_some_principals_fails(run):
+    public = {
+        "Effect": "Allow",
+        "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "s3:*",
+        "Resource": f"{BUCKET_ARN}/*",
+    }
+    findings = run(with_statements(delivery(), tls_deny(), public))
+    assert messages(findings) == [
+        "Log bucket: 'alb-logs-policy' allows s3:* to every principal but those in NotPrincipal "
+        "with no condition that limits it to known accounts or networks, which makes the log "
+        "bucket public."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("condition", "public"),
+    [
+        ({"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}, False),
+        ({"StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}}, False),
+        ({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, False),
+        ({"IpAddress": {"aws:SourceIp": "::/0"}}, True),
+        ({"StringLike": {"aws:SourceVpce": "vpce-*"}}, True),
+        ({"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}, True),
+        ({"Bool": {"aws:SecureTransport": "true"}}, True),
+    ],
+)
+def test_a_condition_naming_accounts_or_networks_keeps_an_allow_private(run, condition, public):
+    grant = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"{BUCKET_ARN}/*",
+        "Condition": condition,
+    }
+    found = hits(run(with_statements(delivery(), tls_deny(), grant)), POLICY)
+    assert found == ({"alb-logs-policy"} if public else set())
+
+
+@pytest.mark.parametrize("as_object", [False, True], ids=["json", "object"])
+@pytest.mark.parametrize(
+    "deny",
+    [
+        tls_deny(),
+        tls_deny(principal={"AWS": "*"}),
+        tls_deny(principal={"AWS": ["*"]}),
+        tls_deny(action="S3:*"),
+        tls_deny(action=["s3:GetObject", "*"]),
+        tls_deny(resource=["arn:aws:s3:::alb-logs-*", "arn:aws:s3:::alb-logs-*/*"]),
+        tls_deny(resource="*"),
+        tls_deny(condition={"Bool": {"aws:SecureTransport": False}}),
+        tls_deny(condition={"BoolIfExists": {"AWS:SECURETRANSPORT": ["false"]}}),
+    ],
+    ids=[
+        "star",
+        "aws-star",
+        "aws-star-list",
+        "mixed-case-action",
+        "any-action",
+        "wildcard",
+        "every-resource",
+        "json-boolean",
+        "if-exists-mixed-case",
+    ],
+)
+def test_a_tls_only_deny_passes_in_every_spelling(run, deny, as_object):
+    assert hits(run(with_statements(delivery(), deny, as_object=as_object)), POLICY) == set()
+
+
+WANTED = (
+    "Log bucket: bucket 'alb-logs': its bucket policy must deny every principal (Principal \"*\") "
+    "every S3 action (s3:*) on the bucket and its objects when aws:SecureTransport is false "
+    "(Security Hub S3.5), but "
+)
+
+
+@pytest.mark.parametrize(
+    ("deny", "shortfall"),
+    [
+        (
+            tls_deny(principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}),
+            'it does not name every principal (Principal "*")',
+        ),
+        (
+            tls_deny(action=["s3:GetObject", "s3:PutObject"]),
+            "it does not cover every S3 action (s3:*)",
+        ),
+        (tls_deny(action="s3:Get*"), "it does not cover every S3 action (s3:*)"),
+        (
+            tls_deny(resource=f"{BUCKET_ARN}/*"),
+            f"its Resource does not cover both {BUCKET_ARN} and {BUCKET_ARN}/*",
+        ),
+        (
+            tls_deny(
+                condition={
+                    "Bool": {"aws:SecureTransport": "false"},
+                    "StringEquals": {"aws:SourceVpc": "vpc-0a1b2c3d"},
+                }
+            ),
+            "its Condition is not only Bool aws:SecureTransport false",
+        ),
+    ],
+    ids=["one-account", "some-actions", "get-only", "objects-only", "extra-condition"],
+)
+def test_a_tls_only_deny_that_misses_principals_actions_or_resources_fails(run, deny, shortfall):
+    findings = run(with_statements(delivery(), deny))
+    assert {f.resource for f in findings if f.policy == POLICY} == {"alb-logs"}
+    assert messages(findings) == [WANTED + shortfall + "."]
+
+
+def test_a_tls_only_deny_with_not_action_fails(run):
+    deny = tls_deny()
+    deny["NotAction"] = ["s3:GetObject"]
+    del deny["Action"]
+    assert messages(run(with_statements(delivery(), deny))) == [
+        WANTED + "it does not cover every S3 action (s3:*)."
+    ]
+
+
+MISSING_GRANT = (
+    "Log bucket: bucket 'alb-logs': its bucket policy does not allow s3:PutObject to {whom} for "
+    "the access logs of load balancer 'alb' to alb-logs-3c1f0a9/alb/AWSLogs/123456789012/; AWS "
+    "refuses to turn logging on without that grant."
+)
+SEOUL = (
+    f"the service principal {DELIVERY_SERVICE} or ap-northeast-2's Elastic Load Balancing "
+    f"account {SEOUL_ELB_ACCOUNT}"
+)
+
+
+@pytest.mark.parametrize("via", ["provider", "bucket"])
+@pytest.mark.parametrize(
+    "grant",
+    [
+        delivery(),
+        delivery(principal={"Service": [DELIVERY_SERVICE]}),
+        delivery(principal={"AWS": SEOUL_ELB_ACCOUNT}),
+        delivery(principal={"AWS": [f"arn:aws:iam::{SEOUL_ELB_ACCOUNT}:root"]}),
+        delivery(action="S3:PUTOBJECT"),
+        delivery(action=["s3:Put*"]),
+        delivery(resource=f"{BUCKET_ARN}/*"),
+        delivery(resource=f"{BUCKET_ARN}/alb/AWSLogs/*"),
+    ],
+    ids=[
+        "service",
+        "service-list",
+        "account-id",
+        "account-arn",
+        "upper-case",
+        "put-star",
+        "whole-bucket",
+        "any-account",
+    ],
+)
+def test_the_log_delivery_grant_passes_for_the_region(run, grant, via):
+    stack = in_region(with_statements(grant, tls_deny()), "ap-northeast-2", via=via)
+    assert hits(run(stack), POLICY) == set()
+
+
+@pytest.mark.parametrize(
+    "grant",
+    [
+        # us-east-1's ELB account cannot write in ap-northeast-2.
+        delivery(principal={"AWS": "arn:aws:iam::127311923021:root"}),
+        # Not the ALB log delivery principals (classic and Outposts delivery).
+        delivery(principal={"Service": "delivery.logs.amazonaws.com"}),
+        delivery(principal={"Service": "logdelivery.elb.amazonaws.com"}),
+        delivery(action="s3:GetObject"),
+        # Another prefix than the load balancer's accessLogs.prefix ("alb").
+        delivery(resource=f"{BUCKET_ARN}/logs/AWSLogs/{ACCOUNT}/*"),
+        {**delivery(), "Effect": "Deny"},
+    ],
+    ids=[
+        "other-region-account",
+        "cloudwatch-delivery",
+        "outposts-delivery",
+        "get-object",
+        "other-prefix",
+        "deny",
+    ],
+)
+def test_a_missing_or_wrong_log_delivery_grant_fails(run, grant):
+    stack = in_region(with_statements(grant, tls_deny()), "ap-northeast-2")
+    findings = run(stack)
+    assert {(f.resource, f.level) for f in findings if f.policy == POLICY} == {
+        ("alb-logs", "mandatory")
+    }
+    assert messages(findings) == [MISSING_GRANT.format(whom=SEOUL)]
+
+
+def test_an_unconditional_deny_takes_the_grant_away(run):
+    deny_writes = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"{BUCKET_ARN}/*",
+    }
+    stack = in_region(with_statements(delivery(), tls_deny(), deny_writes), "ap-northeast-2")
+    assert messages(run(stack)) == [MISSING_GRANT.format(whom=SEOUL)]
+
+
+def test_regions_opened_after_august_2022_take_only_the_service_principal(run):
+    # Europe (Zurich) has no ELB account: only the service principal can write there.
+    stack = in_region(with_statements(delivery(), tls_deny()), "eu-central-2")
+    assert hits(run(stack), POLICY) == set()
+    stack = in_region(
+        with_statements(delivery(principal={"AWS": SEOUL_ELB_ACCOUNT}), tls_deny()), "eu-central-2"
+    )
+    assert messages(run(stack)) == [
+        MISSING_GRANT.format(
+            whom=f"the service principal {DELIVERY_SERVICE} (eu-central-2 has no Elastic Load "
+            "Balancing account)"
+        )
+    ]
+
+
+def test_without_a_known_region_any_elb_account_or_the_service_principal_passes(run):
+    stack = with_statements(delivery(principal={"AWS": "127311923021"}), tls_deny())
+    assert hits(run(stack), POLICY) == set()
+    stack = with_statements(delivery(principal={"AWS": ACCOUNT}), tls_deny())
+    assert messages(run(stack)) == [
+        MISSING_GRANT.format(
+            whom=f"the service principal {DELIVERY_SERVICE} (or the Elastic Load Balancing "
+            "account of the stack's region)"
+        )
+    ]
+
+
+def test_connection_logs_need_the_grant_under_their_own_prefix(run):
+    stack = in_region(with_statements(delivery(), tls_deny()), "ap-northeast-2")
+    stack["alb"].inputs["connectionLogs"] = {
+        "enabled": True,
+        "bucket": BUCKET_NAME,
+        "prefix": "connections",
+    }
+    assert messages(run(stack)) == [
+        "Log bucket: bucket 'alb-logs': its bucket policy does not allow s3:PutObject to "
+        f"{SEOUL} for the connection logs of load balancer 'alb' to "
+        "alb-logs-3c1f0a9/connections/AWSLogs/123456789012/; AWS refuses to turn logging on "
+        "without that grant."
+    ]
+    stack = in_region(
+        with_statements(delivery(), delivery(resource=f"{BUCKET_ARN}/connections/*"), tls_deny()),
+        "ap-northeast-2",
+    )
+    stack["alb"].inputs["connectionLogs"] = {
+        "enabled": True,
+        "bucket": BUCKET_NAME,
+        "prefix": "connections",
+    }
+    assert hits(run(stack), POLICY) == set()

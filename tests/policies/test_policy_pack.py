@@ -22,6 +22,11 @@ MANDATORY = {
     "alb-waf-attached",
     "alb-log-bucket-secure",
     "alb-security-group-ingress",
+    # Issue 11: redirects and authentication actions.
+    "alb-redirect-https-only",
+    "alb-authenticate-https-only",
+    "alb-action-order",
+    "alb-authenticate-https-endpoints",
 }
 ADVISORY = {
     "alb-deletion-protection",
@@ -30,7 +35,11 @@ ADVISORY = {
     "alb-target-group-health-check",
     "alb-listener-rule-reachable",
     "alb-target-group-autonamed",
+    "alb-cross-zone-setting-ignored",
+    "alb-authenticate-no-anonymous",
 }
+# Switched on by organisations that encrypt to every target.
+DISABLED = {"alb-target-group-encryption"}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +55,7 @@ def test_the_pack_declares_every_policy_at_its_default_level(runner):
     assert {name: p.enforcement_level for name, p in policies.items()} == {
         **dict.fromkeys(MANDATORY, "mandatory"),
         **dict.fromkeys(ADVISORY, "advisory"),
+        **dict.fromkeys(DISABLED, "disabled"),
     }
 
 
@@ -65,6 +75,7 @@ def test_policies_with_choices_publish_a_config_schema(runner):
         "waf-managed-rules": {"requiredManagedRuleGroups", "requireRateBasedRule"},
         "alb-security-group-ingress": {"publicCidrs"},
         "alb-multi-az": {"minAvailabilityZones"},
+        "alb-waf-attached": {"includeInternal"},
     }
     for name, keys in expected.items():
         schema = policies[name].config_schema

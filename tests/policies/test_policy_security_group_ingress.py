@@ -1,5 +1,9 @@
 """alb-security-group-ingress: only listener ports are open to the internet."""
 
+import ipaddress
+
+import pytest
+
 from tests.policies.policy_harness import (
     SG_INGRESS_RULE,
     SG_RULE,
@@ -77,3 +81,142 @@ def test_public_cidrs_are_configurable(run):
     )
     config = {POLICY: {"publicCidrs": ["0.0.0.0/0", "::/0", "10.0.0.0/8"]}}
     assert hits(run(stack, config), POLICY) == {"alb-sg"}
+
+
+# ------------------------------------------------------------------ the internet in pieces
+
+
+def messages(findings):
+    return [f.message.split("\n")[-1] for f in findings if f.policy == POLICY]
+
+
+def inline(protocol, from_port, to_port, *cidrs):
+    block = {"protocol": protocol, "fromPort": from_port, "toPort": to_port}
+    v4 = [c for c in cidrs if ":" not in c]
+    v6 = [c for c in cidrs if ":" in c]
+    if v4:
+        block["cidrBlocks"] = v4
+    if v6:
+        block["ipv6CidrBlocks"] = v6
+    return block
+
+
+def vpc_rule(name, protocol, port, cidr):
+    key = "cidrIpv6" if ":" in cidr else "cidrIpv4"
+    return Res(
+        SG_INGRESS_RULE,
+        name,
+        {
+            "securityGroupId": SG_ID,
+            "ipProtocol": protocol,
+            "fromPort": port,
+            "toPort": port,
+            key: cidr,
+        },
+        refs={"securityGroupId": ["alb-sg"]},
+    )
+
+
+# Every IPv4 address but the private-use ranges (RFC 1918): the internet, without 0.0.0.0/0.
+PUBLIC_IPV4 = [
+    str(network)
+    for network in ipaddress.collapse_addresses(
+        part
+        for half in ipaddress.ip_network("0.0.0.0/0").address_exclude(
+            ipaddress.ip_network("10.0.0.0/8")
+        )
+        for part in (
+            half.address_exclude(ipaddress.ip_network("192.168.0.0/16"))
+            if ipaddress.ip_network("192.168.0.0/16").subnet_of(half)
+            else [half]
+        )
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "cidrs",
+    [
+        ("0.0.0.0/1", "128.0.0.0/1"),
+        ("0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/1"),
+        ("::/1", "8000::/1"),
+        ("2000::/3",),
+        tuple(PUBLIC_IPV4),
+    ],
+    ids=["ipv4-halves", "ipv4-quarters", "ipv6-halves", "ipv6-global-unicast", "ipv4-but-private"],
+)
+def test_the_internet_in_pieces_in_one_rule_fails(run, cidrs):
+    stack = compliant_stack()
+    stack["alb-sg"].inputs["ingress"].append(inline("tcp", 22, 22, *cidrs))
+    findings = run(stack)
+    assert {(f.resource, f.level) for f in findings if f.policy == POLICY} == {
+        ("alb-sg", "mandatory")
+    }
+    assert messages(findings) == [
+        "Security group 'alb-sg' of load balancer 'alb' opens tcp 22 to "
+        f"{', '.join(sorted(cidrs))}, but the load balancer listens on 80, 443."
+    ]
+
+
+def test_the_internet_in_pieces_across_rules_fails_on_each_piece(run):
+    stack = compliant_stack()
+    stack["alb-sg"].inputs["ingress"].append(inline("tcp", 22, 22, "0.0.0.0/1"))
+    stack.add(vpc_rule("ssh-upper-half", "tcp", 22, "128.0.0.0/1"))
+    findings = run(stack)
+    assert {f.resource for f in findings if f.policy == POLICY} == {"alb-sg", "ssh-upper-half"}
+    assert sorted(messages(findings)) == [
+        "Security group 'alb-sg' of load balancer 'alb' opens tcp 22 to 0.0.0.0/1, which "
+        "together with 128.0.0.0/1 ('ssh-upper-half') lets in every internet address of "
+        "0.0.0.0/0, but the load balancer listens on 80, 443.",
+        "Security group 'alb-sg' of load balancer 'alb' opens tcp 22 to 128.0.0.0/1, which "
+        "together with 0.0.0.0/1 ('alb-sg') lets in every internet address of 0.0.0.0/0, but "
+        "the load balancer listens on 80, 443.",
+    ]
+    assert hits(run(as_preview(stack)), POLICY) == {"alb-sg", "ssh-upper-half"}
+
+
+def test_ipv6_pieces_across_rules_fail(run):
+    stack = compliant_stack()
+    # The internet's IPv6 addresses are global unicast, 2000::/3: its two halves open it all.
+    stack.add(vpc_rule("v6-lower", "tcp", 3389, "2000::/4"))
+    stack.add(vpc_rule("v6-upper", "tcp", 3389, "3000::/4"))
+    assert hits(run(stack), POLICY) == {"v6-lower", "v6-upper"}
+    # ::/1 holds all of 2000::/3 on its own; 8000::/1 holds none of it.
+    stack.add(vpc_rule("v6-first-half", "tcp", 3389, "::/1"))
+    stack.add(vpc_rule("v6-second-half", "tcp", 3389, "8000::/1"))
+    assert hits(run(stack), POLICY) == {"v6-lower", "v6-upper", "v6-first-half"}
+
+
+def test_a_wide_rule_and_a_narrow_one_add_up_on_the_ports_they_share(run):
+    stack = compliant_stack()
+    # All traffic from one half, DNS from the other: udp 53 is open to the whole internet.
+    stack.add(vpc_rule("everything-lower", "-1", 0, "0.0.0.0/1"))
+    stack.add(vpc_rule("dns-upper", "udp", 53, "128.0.0.0/1"))
+    findings = run(stack)
+    assert {f.resource for f in findings if f.policy == POLICY} == {"everything-lower", "dns-upper"}
+    assert "udp 53 to 128.0.0.0/1, which together with 0.0.0.0/1 ('everything-lower')" in " ".join(
+        messages(findings)
+    )
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        # Listener ports may be open to the internet, in any number of pieces.
+        [
+            inline("tcp", 443, 443, "0.0.0.0/1"),
+            inline("tcp", 443, 443, "128.0.0.0/1", "::/1", "8000::/1"),
+        ],
+        # Private ranges and an office's range are not the internet.
+        [inline("tcp", 22, 22, "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8")],
+        [inline("tcp", 22, 22, "203.0.113.0/24", "2001:db8:1234::/48")],
+        # The halves open different ports: no port is open to the whole internet.
+        [inline("tcp", 22, 22, "0.0.0.0/1"), inline("tcp", 23, 23, "128.0.0.0/1")],
+        [inline("tcp", 22, 22, "0.0.0.0/1"), inline("udp", 22, 22, "128.0.0.0/1")],
+    ],
+    ids=["listener-port", "private", "office", "different-ports", "different-protocols"],
+)
+def test_pieces_that_do_not_add_up_to_the_internet_pass(run, pieces):
+    stack = compliant_stack()
+    stack["alb-sg"].inputs["ingress"].extend(pieces)
+    assert hits(run(stack), POLICY) == set()

@@ -35,7 +35,11 @@ def every_shape_stack() -> Stack:
     """The compliant stack plus every optional input shape some policy reads."""
     stack = compliant_stack()
     stack["alb"].inputs["subnetMappings"] = [{"subnetId": "subnet-0ee55ff66"}]
-    stack["alb"].inputs["connectionLogs"] = {"enabled": True, "bucket": "alb-logs-3c1f0a9"}
+    stack["alb"].inputs["connectionLogs"] = {
+        "enabled": True,
+        "bucket": "alb-logs-3c1f0a9",
+        "prefix": "alb",
+    }
     stack["alb-logs"].inputs["lifecycleRules"] = [{"enabled": True, "expiration": {"days": 30}}]
     stack["api"].inputs["loadBalancingCrossZoneEnabled"] = "true"
     stack["api"].inputs["healthCheck"]["enabled"] = True
@@ -47,7 +51,7 @@ def every_shape_stack() -> Stack:
         {"httpHeader": {"httpHeaderName": "X-Env", "values": ["blue"]}},
         {"httpRequestMethod": {"values": ["GET"]}},
         {"queryStrings": [{"key": "beta", "value": "on"}]},
-        {"sourceIp": {"values": ["10.0.0.0/8"]}},
+        {"sourceIp": {"values": ["52.95.110.0/24"]}},
     )
     for res in (
         Res(

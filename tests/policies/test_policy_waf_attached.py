@@ -26,3 +26,16 @@ def test_internal_load_balancers_need_none(run):
     stack = without_association()
     stack["alb"].inputs["internal"] = True
     assert hits(run(stack), POLICY) == set()
+
+
+def test_internal_load_balancers_need_a_web_acl_with_include_internal(run):
+    # Security Hub ELB.16 has no exemption for internal ALBs; the pack's default has one.
+    stack = compliant_stack()
+    stack["alb"].inputs["internal"] = True
+    del stack["waf-association"]
+    assert hits(run(stack), POLICY) == set()
+    findings = run(stack, {POLICY: {"includeInternal": True}})
+    assert {(f.resource, f.level) for f in findings if f.policy == POLICY} == {("alb", "mandatory")}
+    assert [f.message.split("\n")[-1] for f in findings if f.policy == POLICY] == [
+        "Internal load balancer 'alb' has no WAFv2 web ACL association."
+    ]

@@ -21,6 +21,8 @@ from components.routing import (
     Conditions,
     FixedResponse,
     Forward,
+    QueryString,
+    Redirect,
     Rule,
     automatic_priority,
     covers,
@@ -180,6 +182,7 @@ def test_a_source_restricted_service_gets_a_403_rule_right_after_its_own(
             FixedResponse(403, "text/plain", "Forbidden"),
             explicit=False,
             span=2,
+            role="403 rule for other sources",
         ),
     ]
 
@@ -391,3 +394,217 @@ def test_the_wedge_check_catches_the_old_behaviour(
 ) -> None:
     with pytest.raises(AssertionError):
         assert_wedge_proof(before, after)
+
+
+# --- Every condition type ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("general", "specific", "covered"),
+    [
+        # Header names and values ignore case; a header the general rule does not name does
+        # not constrain it.
+        (
+            Conditions(http_headers=(("X-Tenant", ("acme*",)),)),
+            Conditions(http_headers=(("x-tenant", ("ACME-eu",)), ("X-Env", ("prod",)))),
+            True,
+        ),
+        (
+            Conditions(http_headers=(("X-Tenant", ("acme",)),)),
+            Conditions(path_patterns=("/x",)),
+            False,
+        ),
+        # Methods match exactly.
+        (Conditions(methods=("GET", "HEAD")), Conditions(methods=("GET",)), True),
+        (Conditions(methods=("GET",)), Conditions(methods=("GET", "POST")), False),
+        # A query-string pair without a key matches the value under any key.
+        (
+            Conditions(query_strings=(QueryString(None, "beta"),)),
+            Conditions(query_strings=(QueryString("Channel", "BETA"),)),
+            True,
+        ),
+        (
+            Conditions(query_strings=(QueryString("channel", "beta"),)),
+            Conditions(query_strings=(QueryString(None, "beta"),)),
+            False,
+        ),
+        (
+            Conditions(query_strings=(QueryString("v", "*"),)),
+            Conditions(query_strings=(QueryString("V", "2"), QueryString("v", "3"))),
+            True,
+        ),
+    ],
+)
+def test_coverage_reasons_about_every_condition_type(
+    general: Conditions, specific: Conditions, covered: bool
+) -> None:
+    assert covers(general, specific) is covered
+
+
+def test_every_condition_type_reaches_the_rule() -> None:
+    config = parse(
+        {
+            "api": {
+                "port": 1,
+                "pathPatterns": ["/api/*"],
+                "httpHeaders": {"X-Tenant": ["acme", "initech*"]},
+                "methods": ["GET"],
+                "queryStrings": [{"key": "version", "value": "2"}],
+            }
+        }
+    )
+    (rule,) = config.rules
+    assert rule.conditions == Conditions(
+        path_patterns=("/api/*",),
+        http_headers=(("X-Tenant", ("acme", "initech*")),),
+        methods=("GET",),
+        query_strings=(QueryString("version", "2"),),
+    )
+
+
+def test_match_evaluations_are_counted_across_every_condition() -> None:
+    service = {
+        "port": 1,
+        "pathPatterns": ["/a", "/b"],
+        "httpHeaders": {"X-A": ["1", "2"]},
+        "methods": ["GET", "PUT"],
+    }
+    assert refusal({"api": service}) == [
+        "alb:services.api: at most 5 condition values per listener rule (got 6)"
+    ]
+
+
+def test_wildcards_are_counted_across_headers_and_query_strings() -> None:
+    service = {
+        "port": 1,
+        "pathPatterns": ["/a*"],
+        "httpHeaders": {"X-A": ["*a??"]},
+        "queryStrings": [{"key": "k*", "value": "v*"}],
+    }
+    (problem,) = refusal({"api": service})
+    assert problem.startswith("alb:services.api: ")
+    assert "(got 6)" in problem
+
+
+# --- Routes --------------------------------------------------------------------------------
+
+MAINTENANCE = {
+    "pathPatterns": ["/reports/*"],
+    "then": {"fixedResponse": {"statusCode": "503", "contentType": "text/html", "body": " x\n"}},
+}
+WWW = {"hostHeaders": ["www.example.com"], "then": {"redirect": {"statusCode": "HTTP_301"}}}
+
+
+def test_routes_are_rules_in_the_same_priority_space() -> None:
+    config = parse(
+        {"api": {"port": 1, "pathPatterns": ["/api/*"]}},
+        routes={"reports": MAINTENANCE, "www": WWW},
+    )
+    by_key = {rule.key: rule for rule in config.rules}
+    assert by_key["alb:routes.reports"] == Rule(
+        "reports",
+        automatic_priority("reports", config.routes["reports"], salt="routes."),
+        Conditions(path_patterns=("/reports/*",)),
+        FixedResponse(503, "text/html", " x\n"),
+        explicit=False,
+        kind="routes",
+    )
+    assert by_key["alb:routes.www"].action == Redirect("HTTP_301")
+    assert by_key["alb:routes.www"].action == Redirect(
+        "HTTP_301", "HTTPS", "#{host}", "#{port}", "/#{path}", "#{query}"
+    )
+    assert config.rule_priorities == {"api": by_key["alb:services.api"].priority}
+
+
+def test_a_route_and_a_service_of_one_name_hash_apart() -> None:
+    conditions = {"pathPatterns": ["/x/*"]}
+    config = parse(
+        {"x": {"port": 1, **conditions}},
+        routes={"x": {**conditions, "hostHeaders": ["a.example.com"], "then": WWW["then"]}},
+    )
+    assert len({rule.priority % BAND_WIDTH for rule in config.rules}) == 2
+
+
+@pytest.mark.parametrize("protocol", ["HTTP", "http", "#{protocol}"])
+def test_a_redirect_never_sends_clients_to_http(protocol: str) -> None:
+    route = {**WWW, "then": {"redirect": {"protocol": protocol, "statusCode": "HTTP_302"}}}
+    (problem,) = refusal({"api": {"port": 1, "pathPatterns": ["/api/*"]}}, routes={"www": route})
+    assert problem.startswith(
+        "alb:routes.www.then.redirect.protocol: a redirect may only send clients to HTTPS"
+    )
+
+
+def test_a_route_shadowing_a_service_names_both_and_the_fix() -> None:
+    services = {"api": {"port": 1, "pathPatterns": ["/api/v1/*"]}}
+    routes = {
+        "closed": {
+            "pathPatterns": ["/api/*"],
+            "priority": 1,
+            "then": {"fixedResponse": {"statusCode": "410"}},
+        }
+    }
+    (problem,) = refusal(services, routes=routes)
+    assert problem.startswith(
+        "alb:services.api: can never receive traffic (priority "
+        f"{auto('api', services['api'])}): alb:routes.closed (priority 1) is evaluated before "
+        "it and matches every request it matches; to evaluate it first, set "
+        "alb:services.api.priority to "
+    )
+
+
+# --- Rewrites and authentication -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("regex", "feature"),
+    [
+        ("^/api/(?=v1)(.*)$", "lookaheads and lookbehinds"),
+        ("^(?<!x)/api$", "lookaheads and lookbehinds"),
+        (r"^/(a)/\1$", "backreferences"),
+        ("^/(?P<a>x)/(?P=a)$", "backreferences"),
+        ("^/(?>ab|a)c$", "atomic groups"),
+        ("^/a++$", "possessive quantifiers"),
+        (r"^/\p{L}+$", "Unicode character classes"),
+    ],
+)
+def test_rewrite_regexes_are_limited_to_what_the_alb_supports(regex: str, feature: str) -> None:
+    service = {"port": 1, "pathPatterns": ["/api/*"], "rewrite": {"url": {"regex": regex}}}
+    service["rewrite"]["url"]["replace"] = "/"
+    problems = refusal({"api": service})
+    assert (
+        f"alb:services.api.rewrite.url.regex: ALB regular expressions do not support {feature}"
+        in (problems[0])
+    )
+
+
+def test_a_rewrite_that_strips_a_prefix_is_accepted() -> None:
+    rewrite = {
+        "url": {"regex": "^/api/(.*)$", "replace": "/$1"},
+        "host": {"regex": "^(.+)\\.example\\.com$", "replace": "$1.internal"},
+    }
+    config = parse({"api": {"port": 1, "pathPatterns": ["/api/*"], "rewrite": rewrite}})
+    assert config.services["api"].rewrite is not None
+
+
+OIDC = {
+    "issuer": "https://login.example.com",
+    "authorizationEndpoint": "https://login.example.com/authorize",
+    "tokenEndpoint": "https://login.example.com/token",
+    "userInfoEndpoint": "https://login.example.com/userinfo",
+    "clientId": "alb",
+    "clientSecret": "s3cr3t",
+}
+
+
+def test_an_oidc_client_secret_must_be_a_pulumi_secret() -> None:
+    services = {"app": {"port": 1, "pathPatterns": ["/app/*"], "auth": {"oidc": OIDC}}}
+    raw = {**BASE, "alb:services": json.dumps(services)}
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config(raw)
+    assert error.value.problems == [
+        "alb:services.app.auth.oidc.clientSecret: must be a Pulumi secret, not plain text; set "
+        "it with `pulumi config set --secret --path 'alb:services.app.auth.oidc.clientSecret' "
+        "VALUE`"
+    ]
+    config = parse_stack_config(raw, secret_keys={"alb:services"})
+    assert config.services["app"].auth is not None
