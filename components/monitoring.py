@@ -34,7 +34,7 @@ MINUTE = 60
 # Request-driven alarms: 3 bad minutes out of 5. A deploy or a single slow minute stays quiet;
 # a real regression pages within about 5 minutes.
 REQUEST_WINDOW = (5, 3)
-# No healthy target: the ALB answers 503 for the service. Three consecutive minutes covers a
+# Registered targets, none healthy: the service is down. Three consecutive minutes covers a
 # rolling deploy's gap between the old task draining and the new one passing its checks.
 NO_HEALTHY_WINDOW = (3, 3)
 # An unhealthy target for 5 consecutive minutes is stuck, not starting or draining.
@@ -107,6 +107,27 @@ def _percentage_of_requests(
             "id": "rate",
             "expression": "100 * FILL(errors, 0) / requests",
             "label": label,
+            "return_data": True,
+        },
+    ]
+
+
+def _registered_but_none_healthy(
+    dimensions: dict[str, pulumi.Input[str]],
+) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict]:
+    """1 for a minute in which some target failed its health check and none passed it, else 0.
+
+    Maximum over the minute: one healthy moment, or no unhealthy one, keeps the minute at 0. A
+    count missing while the other is reported counts as 0 (FILL); with both missing the minute
+    is 0 or has no datapoint, and either one is "not breaching".
+    """
+    return [
+        {"id": "healthy", "metric": _metric("HealthyHostCount", dimensions, "Maximum")},
+        {"id": "unhealthy", "metric": _metric("UnHealthyHostCount", dimensions, "Maximum")},
+        {
+            "id": "down",
+            "expression": "(FILL(unhealthy, 0) > 0) AND (FILL(healthy, 0) == 0)",
+            "label": "Registered targets, none healthy",
             "return_data": True,
         },
     ]
@@ -270,22 +291,22 @@ class Monitoring(pulumi.ComponentResource):
                 ],
             )
         else:
-            # Healthy-host counts are reported every minute while health checks run, whether
-            # or not requests flow: a missing datapoint means the target group stopped
-            # reporting (detached or deleted), which for "no healthy host" is trouble.
+            # Pages when targets are registered and none is healthy, never for a target group
+            # that has no targets (not deployed yet, or scaled to zero): those count 0 healthy
+            # and 0 unhealthy, or report nothing, and both read as "not breaching". Requests
+            # reaching a target group without targets get a 503 from the load balancer, which
+            # the elb-5xx-rate alarm watches. docs/operations.md, "Alarm design".
             self._alarm(
                 f"{service}-no-healthy-hosts",
-                f"Service {service} has had no healthy target for 3 minutes: the load "
-                "balancer answers its requests with 503.",
-                threshold=1,
-                comparison="LessThanThreshold",
+                f"Service {service} has registered targets but none has passed its health "
+                "check for 3 minutes: the service is down (the load balancer sends its "
+                "requests to the failing targets, fail-open). A service without any registered "
+                "target does not page here.",
+                threshold=0,
+                comparison="GreaterThanThreshold",
                 window=NO_HEALTHY_WINDOW,
-                treat_missing_data="breaching",
-                namespace=ELB_NAMESPACE,
-                metric_name="HealthyHostCount",
-                dimensions=dimensions,
-                statistic="Minimum",
-                period=MINUTE,
+                treat_missing_data="notBreaching",
+                metric_queries=_registered_but_none_healthy(dimensions),
             )
             self._alarm(
                 f"{service}-unhealthy-hosts",

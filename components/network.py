@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pulumi_aws as aws
@@ -12,8 +13,9 @@ from components.config import NAMESPACE, ConfigError, StackConfig
 @dataclass(frozen=True)
 class Network:
     vpc_id: str
-    vpc_cidr: str
-    vpc_ipv6_cidr: str | None
+    vpc_cidr_blocks: tuple[str, ...]
+    """Every CIDR block associated with the VPC: the primary IPv4 block first, then the
+    secondary IPv4 blocks, then the IPv6 blocks (the VPC's first IPv6 block first)."""
     subnet_ids: tuple[str, ...]
     availability_zones: tuple[str, ...]
 
@@ -55,7 +57,10 @@ def resolve_network(config: StackConfig) -> Network:
             f"{key}: an Application Load Balancer needs subnets in at least two "
             f"Availability Zones (got {', '.join(sorted(set(zones))) or 'none'})"
         )
-    vpc_ipv6_cidr = next((a.ipv6_cidr_block for a in vpc.ipv6_cidr_block_associations or []), None)
+    ipv6_blocks = _associated(
+        (a.ipv6_cidr_block, a.state) for a in vpc.ipv6_cidr_block_associations or []
+    )
+    vpc_ipv6_cidr = ipv6_blocks[0] if ipv6_blocks else None
     # "Dualstack requirements" (ALB docs, IP address types): the VPC and the load balancer's
     # subnets must have IPv6 CIDR blocks; the default VPC has none.
     if config.ip_address_type == "dualstack" and (vpc_ipv6_cidr is None or ipv4_only):
@@ -66,10 +71,24 @@ def resolve_network(config: StackConfig) -> Network:
         )
     if problems:
         raise ConfigError(problems)
+    ipv4_blocks = _associated(
+        [(vpc.cidr_block, "associated")]
+        + [(a.cidr_block, a.state) for a in vpc.cidr_block_associations or []]
+    )
     return Network(
         vpc_id=vpc.id,
-        vpc_cidr=vpc.cidr_block,
-        vpc_ipv6_cidr=vpc_ipv6_cidr,
+        vpc_cidr_blocks=tuple(ipv4_blocks + ipv6_blocks),
         subnet_ids=tuple(subnet_ids),
         availability_zones=tuple(zones),
     )
+
+
+# Blocks being added are usable as soon as the association completes; a block being removed
+# (disassociating, disassociated) or one that failed holds no targets (the EC2 API's
+# VpcCidrBlockStateCode: associating, associated, disassociating, disassociated, failing, failed).
+_USABLE_STATES = frozenset({"associating", "associated"})
+
+
+def _associated(blocks: Iterable[tuple[str, str]]) -> list[str]:
+    """The usable blocks of a VPC's CIDR associations, each once, in the order AWS lists them."""
+    return list(dict.fromkeys(cidr for cidr, state in blocks if cidr and state in _USABLE_STATES))

@@ -100,13 +100,41 @@ def _exact(wide: str, narrow: str) -> bool:
     return wide == narrow
 
 
-# How one condition value covers another, per condition field. Path patterns are
-# case-sensitive; host headers, HTTP headers and query strings are not.
+# Between a query-string pair's key and value (neither can hold a raw NUL), and what a pair
+# without a key has before it.
+_QUERY_SEPARATOR, _ANY_KEY = "\x00", ""
+# In query strings, "\*" and "\?" are a literal star and question mark (ELBv2 API reference,
+# QueryStringConditionConfig); as private-use characters they compare as plain literals.
+_QUERY_LITERALS = {"\\*": "\ue000", "\\?": "\ue001"}
+
+
+def _query_pattern(pattern: str) -> str:
+    for escaped, literal in _QUERY_LITERALS.items():
+        pattern = pattern.replace(escaped, literal)
+    return pattern
+
+
+def _query_pair_covers(wide: str, narrow: str) -> bool:
+    """Whether query-string pair ``wide`` finds every pair ``narrow`` finds. A pair without a
+    key finds its value under any key: it may cover a keyed pair, never the reverse."""
+    wide_key, wide_value = wide.split(_QUERY_SEPARATOR, 1)
+    narrow_key, narrow_value = narrow.split(_QUERY_SEPARATOR, 1)
+    if wide_key != _ANY_KEY and (
+        narrow_key == _ANY_KEY or not _glob_covers_glob(wide_key.lower(), narrow_key.lower())
+    ):
+        return False
+    return _glob_covers_glob(wide_value.lower(), narrow_value.lower())
+
+
+# How one condition value covers another, per condition field (ELBv2 API reference, the
+# *ConditionConfig types): path patterns are case-sensitive; host names, HTTP header values
+# and query-string keys and values are not; methods match exactly, case-sensitively, with no
+# wildcards.
 _COVERS: dict[str, Callable[[str, str], bool]] = {
     "pathPattern": _glob_covers(ignore_case=False),
     "hostHeader": _glob_covers(ignore_case=True),
     "httpHeader": _glob_covers(ignore_case=True),
-    "queryString": _glob_covers(ignore_case=True),
+    "queryString": _query_pair_covers,
     "httpRequestMethod": _exact,
     "sourceIp": _cidr_covers,
 }
@@ -122,7 +150,8 @@ _ANY_IPV4, _ANY_IPV6 = "0.0.0.0/0", "::/0"
 
 
 def _query_strings(value: Any) -> tuple[str, ...] | None:
-    """A query-string condition's ``key=value`` patterns; None when any part is unknown.
+    """A query-string condition's pairs, each its key and value pattern joined by
+    ``_QUERY_SEPARATOR``; None when any part is unknown.
 
     A pair without a key matches the value under any key.
     """
@@ -134,7 +163,8 @@ def _query_strings(value: Any) -> tuple[str, ...] | None:
         key, pattern = lookup(pair, "key"), lookup(pair, "value")
         if any(part is UNKNOWN for part in (pair, key, pattern)) or not isinstance(pattern, str):
             return None
-        strings.append(f"{key if isinstance(key, str) and key else '*'}={pattern}")
+        key = _query_pattern(key) if isinstance(key, str) and key else _ANY_KEY
+        strings.append(f"{key}{_QUERY_SEPARATOR}{_query_pattern(pattern)}")
     return tuple(strings)
 
 

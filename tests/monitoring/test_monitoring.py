@@ -148,37 +148,86 @@ def test_connection_alarms_on_the_load_balancer(
     assert alarm["treatMissingData"] == "notBreaching"
 
 
-def test_target_group_health_alarms(plan: Plan) -> None:
+def test_no_healthy_hosts_pages_only_when_registered_targets_all_fail(plan: Plan) -> None:
+    # An empty target group (nothing deployed yet, or scaled to zero) counts 0 healthy and 0
+    # unhealthy, or reports nothing: the alarm stays OK. Targets that all fail their health
+    # checks (unhealthy > 0, healthy 0) page after 3 minutes.
+    topic = plan.outputs["alarmTopicArn"]
     found = alarms(plan)
     for service in plan.outputs["targetGroups"]:
         dimensions = target_dimensions(plan, service)
-        none_healthy = found[f"{service}-no-healthy-hosts"]
-        assert (none_healthy["metricName"], none_healthy["statistic"]) == (
-            "HealthyHostCount",
-            "Minimum",
-        )
-        assert none_healthy["dimensions"] == dimensions
-        assert (none_healthy["comparisonOperator"], none_healthy["threshold"]) == (
-            "LessThanThreshold",
-            1,
-        )
-        # Healthy-host counts are always reported: silence means trouble.
-        assert none_healthy["treatMissingData"] == "breaching"
-        assert (none_healthy["evaluationPeriods"], none_healthy["datapointsToAlarm"]) == (3, 3)
+        assert found[f"{service}-no-healthy-hosts"] == {
+            "name": f"alb-{plan.stack}-{service}-no-healthy-hosts",
+            "alarmDescription": f"Service {service} has registered targets but none has passed "
+            "its health check for 3 minutes: the service is down (the load balancer sends its "
+            "requests to the failing targets, fail-open). A service without any registered "
+            "target does not page here.",
+            "comparisonOperator": "GreaterThanThreshold",
+            "threshold": 0,
+            "evaluationPeriods": 3,
+            "datapointsToAlarm": 3,
+            "treatMissingData": "notBreaching",
+            "metricQueries": [
+                {
+                    "id": "healthy",
+                    "metric": {
+                        "namespace": ELB,
+                        "metricName": "HealthyHostCount",
+                        "dimensions": dimensions,
+                        "period": 60,
+                        "stat": "Maximum",
+                    },
+                },
+                {
+                    "id": "unhealthy",
+                    "metric": {
+                        "namespace": ELB,
+                        "metricName": "UnHealthyHostCount",
+                        "dimensions": dimensions,
+                        "period": 60,
+                        "stat": "Maximum",
+                    },
+                },
+                {
+                    "id": "down",
+                    "expression": "(FILL(unhealthy, 0) > 0) AND (FILL(healthy, 0) == 0)",
+                    "label": "Registered targets, none healthy",
+                    "returnData": True,
+                },
+            ],
+            "alarmActions": [topic],
+            "okActions": [topic],
+            "tags": stack_tags(plan),
+        }
 
-        unhealthy = found[f"{service}-unhealthy-hosts"]
-        assert (unhealthy["metricName"], unhealthy["statistic"]) == (
-            "UnHealthyHostCount",
-            "Maximum",
-        )
-        assert unhealthy["dimensions"] == dimensions
-        assert (unhealthy["comparisonOperator"], unhealthy["threshold"]) == (
-            "GreaterThanThreshold",
-            0,
-        )
-        assert unhealthy["treatMissingData"] == "notBreaching"
-        assert (unhealthy["evaluationPeriods"], unhealthy["datapointsToAlarm"]) == (5, 5)
-        assert unhealthy["namespace"] == none_healthy["namespace"] == ELB
+
+def test_unhealthy_hosts_alarm_is_quiet_without_targets(plan: Plan) -> None:
+    topic = plan.outputs["alarmTopicArn"]
+    found = alarms(plan)
+    for service in plan.outputs["targetGroups"]:
+        assert found[f"{service}-unhealthy-hosts"] == {
+            "name": f"alb-{plan.stack}-{service}-unhealthy-hosts",
+            "alarmDescription": f"Service {service} has had at least one target failing its "
+            "health check for 5 minutes.",
+            "comparisonOperator": "GreaterThanThreshold",
+            "threshold": 0,
+            "evaluationPeriods": 5,
+            "datapointsToAlarm": 5,
+            "treatMissingData": "notBreaching",
+            "namespace": ELB,
+            "metricName": "UnHealthyHostCount",
+            "dimensions": target_dimensions(plan, service),
+            "statistic": "Maximum",
+            "period": 60,
+            "alarmActions": [topic],
+            "okActions": [topic],
+            "tags": stack_tags(plan),
+        }
+
+
+def stack_tags(plan: Plan) -> dict[str, str]:
+    """The alb:tags of the stack files (every alarm carries them)."""
+    return {"Team": "platform", **({"CostCenter": "cc-1234"} if plan.stack == "prod" else {})}
 
 
 def test_target_group_latency_and_5xx_thresholds_come_from_config(plan: Plan) -> None:

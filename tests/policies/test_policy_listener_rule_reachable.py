@@ -266,3 +266,133 @@ def test_a_never_matching_rule_shadows_nothing(run):
         {"sourceIp": {"values": ["10.0.0.0/8"]}},
     )
     assert hits(run(stack), POLICY) == {"web"}
+
+
+# --- every condition type: headers, methods, query strings ----------------------------------
+
+
+def shadowed_message(later, later_priority, earlier, earlier_priority):
+    return (
+        f"Rule {later!r} (priority {later_priority}) is never reached: rule {earlier!r} "
+        f"(priority {earlier_priority}) matches every request it matches."
+    )
+
+
+def header(name, *values):
+    return {"httpHeader": {"httpHeaderName": name, "values": list(values)}}
+
+
+def methods(*values):
+    return {"httpRequestMethod": {"values": list(values)}}
+
+
+def query(*pairs):
+    return {"queryStrings": [dict(pair) for pair in pairs]}
+
+
+@pytest.mark.parametrize("module", ["lb", "alb"])
+def test_a_header_condition_shadows_by_name_and_value_in_any_case(run, module):
+    # Header names and values compare case-insensitively (HttpHeaderConditionConfig).
+    stack = compliant_stack()
+    add_rule(stack, "canary", 1, header("X-Canary", "B*"))
+    add_rule(
+        stack, "blue", 2, header("x-canary", "blue", "BETA"), {"pathPattern": {"values": ["/b/*"]}}
+    )
+    for res in stack.values():
+        res.type = res.type.replace("aws:lb/", f"aws:{module}/")
+    assert findings(run, stack) == [("blue", "advisory", shadowed_message("blue", 2, "canary", 1))]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        # Another header, or a value the earlier pattern does not cover.
+        (header("X-Canary", "b*"), header("X-Tenant", "blue")),
+        (header("X-Canary", "b*"), header("X-Canary", "blue", "green")),
+        # The later rule does not ask for the header, so it also takes requests without it.
+        (header("X-Canary", "*"), {"pathPattern": {"values": ["/b/*"]}}),
+        # Methods compare exactly and case-sensitively (HttpRequestMethodConditionConfig).
+        (methods("get"), methods("GET")),
+        (methods("GET"), methods("GET", "HEAD")),
+        (methods("G*"), methods("GET")),
+        # A keyed pair never covers one without a key, which finds its value under any key.
+        (query({"key": "beta", "value": "*"}), query({"value": "on"})),
+        # Keys and values are compared apart: "a=x=b" has key "a" and value "x=b".
+        (query({"key": "a*", "value": "b"}), query({"key": "a", "value": "x=b"})),
+        # "\*" and "\?" are literal characters in query strings.
+        (query({"value": "a\\*"}), query({"value": "a\\?"})),
+        (query({"value": "a\\*"}), query({"value": "ab"})),
+    ],
+)
+def test_conditions_the_earlier_rule_does_not_cover_leave_the_later_one_reachable(
+    run, earlier, later
+):
+    stack = compliant_stack()
+    add_rule(stack, "earlier", 1, earlier)
+    add_rule(stack, "later", 2, later)
+    assert findings(run, stack) == []
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        (methods("GET", "HEAD"), methods("GET")),
+        (query({"key": "Beta", "value": "O*"}), query({"key": "beta", "value": "on"})),
+        (query({"value": "on"}), query({"key": "beta", "value": "ON"}, {"value": "on"})),
+        (query({"key": "v", "value": "a?"}), query({"key": "v", "value": "a\\*"})),
+        (query({"value": "a\\*"}), query({"value": "A\\*"})),
+    ],
+)
+def test_conditions_the_earlier_rule_covers_shadow_the_later_one(run, earlier, later):
+    stack = compliant_stack()
+    add_rule(stack, "earlier", 1, earlier)
+    add_rule(stack, "later", 2, later)
+    assert findings(run, stack) == [
+        ("later", "advisory", shadowed_message("later", 2, "earlier", 1))
+    ]
+
+
+def test_every_condition_of_the_earlier_rule_must_cover(run):
+    stack = compliant_stack()
+    add_rule(
+        stack,
+        "api-reads",
+        3,
+        {"pathPattern": {"values": ["/api/*"]}},
+        methods("GET", "HEAD"),
+        header("Accept", "application/*"),
+    )
+    add_rule(
+        stack,
+        "v1-json",
+        4,
+        {"pathPattern": {"values": ["/api/v1/*"]}},
+        methods("GET"),
+        header("ACCEPT", "application/json"),
+        query({"key": "pretty", "value": "1"}),
+        {"sourceIp": {"values": ["52.95.110.0/24"]}},
+    )
+    add_rule(
+        stack,
+        "v1-any-method",
+        5,
+        {"pathPattern": {"values": ["/api/v1/*"]}},
+        header("Accept", "application/json"),
+    )
+    # api-route (priority 10) and v1-any-method ask for no method, so they also take requests
+    # api-reads refuses; v1-json meets all three of api-reads' conditions and more.
+    assert findings(run, stack) == [
+        ("v1-json", "advisory", shadowed_message("v1-json", 4, "api-reads", 3))
+    ]
+    assert hits(run(as_preview(stack)), POLICY) == {"v1-json"}
+
+
+def test_unknown_header_names_methods_and_values_are_not_compared(run):
+    stack = compliant_stack()
+    add_rule(stack, "a", 1, header(UNKNOWN, "*"))
+    add_rule(stack, "b", 2, methods("GET", UNKNOWN))
+    add_rule(stack, "c", 3, query({"key": "k", "value": UNKNOWN}))
+    add_rule(
+        stack, "d", 4, header("X-Env", "blue"), methods("GET"), query({"key": "k", "value": "v"})
+    )
+    assert findings(run, stack) == []

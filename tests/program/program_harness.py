@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,9 @@ def stack_values(stack: str, program_dir: Path = REPO) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _environment(values: Mapping[str, str], stack: str) -> Iterator[None]:
+def _environment(
+    values: Mapping[str, str], stack: str, secret_keys: Collection[str] = ()
+) -> Iterator[None]:
     """The language host's environment for the program (see preflight.cli.worker_environment)."""
     updates = {
         "PULUMI_PROJECT": PROJECT,
@@ -75,7 +77,7 @@ def _environment(values: Mapping[str, str], stack: str) -> Iterator[None]:
         "PULUMI_ORGANIZATION": ORGANIZATION,
         "PULUMI_DRY_RUN": "true",
         "PULUMI_CONFIG": json.dumps(dict(values)),
-        "PULUMI_CONFIG_SECRET_KEYS": "[]",
+        "PULUMI_CONFIG_SECRET_KEYS": json.dumps(sorted(secret_keys)),
     }
     saved = {key: os.environ.get(key) for key in updates}
     os.environ.update(updates)
@@ -101,11 +103,13 @@ def _event_loop_kept() -> Iterator[None]:
         policy.set_event_loop(previous)
 
 
-def run_in_process(values: Mapping[str, str], stack: str = "dev") -> Plan:
+def run_in_process(
+    values: Mapping[str, str], stack: str = "dev", secret_keys: Collection[str] = ()
+) -> Plan:
     """The program under preflight's recording monitor and AWS model, as the worker runs it."""
     events: list[dict[str, Any]] = []
     plan = Plan(stack=stack)
-    with _environment(values, stack), _event_loop_kept():
+    with _environment(values, stack, secret_keys), _event_loop_kept():
         monitor = RecordingMonitor(
             AwsModel.from_config(dict(values)), events.append, provider_config=dict(values)
         )

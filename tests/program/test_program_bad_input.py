@@ -557,7 +557,7 @@ CASES = [
         service("api", pathPatterns=["/a*/*", "/b?/*"], hostHeaders=["*.ex?mple.com"]),
         (
             "alb:services.api: at most 5 wildcards (* and ?) per listener rule, across "
-            "pathPatterns and hostHeaders (got 6)",
+            "pathPatterns, hostHeaders, httpHeaders and queryStrings (got 6)",
         ),
     ),
     Case(
@@ -741,7 +741,8 @@ CASES = [
             }
         ),
         (
-            "alb:routes.old.then.fixedResponse.statusCode: must be an HTTP status code 2XX, 4XX or 5XX",
+            "alb:routes.old.then.fixedResponse.statusCode: must be an HTTP status code 2XX, 4XX "
+            "or 5XX",
         ),
     ),
     Case(
@@ -796,7 +797,9 @@ CASES = [
             auth={
                 "jwt": {"issuer": "i", "jwksEndpoint": "https://auth.example.com/jwks"},
                 "cognito": {
-                    "userPoolArn": "arn:aws:cognito-idp:ap-northeast-2:123456789012:userpool/ap-northeast-2_abc",
+                    "userPoolArn": (
+                        f"arn:aws:cognito-idp:{REGION}:123456789012:userpool/{REGION}_abc"
+                    ),
                     "userPoolClientId": "client",
                     "userPoolDomain": "login",
                 },

@@ -341,7 +341,7 @@ SERVICES = {
 
 @pytest.fixture(scope="module")
 def services_plan(dev_values: dict[str, str]) -> Plan:
-    return plan_with(dev_values, services=SERVICES, defaultService="web")
+    return plan_with(dev_values, services=SERVICES, defaultService="web", routes=None)
 
 
 def target_group(plan: Plan, service: str) -> ResourceRecord:
@@ -399,9 +399,10 @@ def rules_by_service(plan: Plan) -> dict[str, ResourceRecord]:
         for r in plan.of_type("aws:lb/targetGroup:TargetGroup")
     }
     return {
-        groups[rule.inputs["actions"][0]["targetGroupArn"]]: rule
+        groups[action["targetGroupArn"]]: rule
         for rule in plan.of_type("aws:lb/listenerRule:ListenerRule")
-        if rule.inputs["actions"][0]["type"] == "forward"
+        for action in rule.inputs["actions"]
+        if action["type"] == "forward"
     }
 
 
@@ -454,8 +455,7 @@ def test_source_restricted_service_answers_other_sources_with_403(
             "denyOtherSources": False,
         },
     }
-    plan = plan_with(dev_values, services=services, defaultService="web")
-    assert plan.error is None
+    plan = plan_with(dev_values, services=services, defaultService="web", routes=None)
     rules = sorted(
         plan.of_type("aws:lb/listenerRule:ListenerRule"), key=lambda r: r.inputs["priority"]
     )
@@ -495,7 +495,7 @@ def test_service_priorities_do_not_move_when_a_service_is_added(
     services_plan: Plan, dev_values: dict[str, str]
 ) -> None:
     more = {**SERVICES, "zz-new": {"port": 9100, "pathPatterns": ["/new/*"]}}
-    plan = plan_with(dev_values, services=more, defaultService="web")
+    plan = plan_with(dev_values, services=more, defaultService="web", routes=None)
 
     def priorities(p: Plan) -> dict[str, int]:
         return {r.name: r.inputs["priority"] for r in p.of_type("aws:lb/listenerRule:ListenerRule")}
@@ -530,3 +530,189 @@ def test_lambda_service_contract_is_known_in_a_preview(services_plan: Plan) -> N
         "targetType": "lambda",
         "healthCheckPath": None,
     }
+
+
+# --- Routing features (SPEC §6) --------------------------------------------------------------
+
+USER_POOL = "arn:aws:cognito-idp:ap-northeast-2:123456789012:userpool/ap-northeast-2_AbC123"
+OIDC = {
+    "issuer": "https://login.example.com",
+    "authorizationEndpoint": "https://login.example.com/authorize",
+    "tokenEndpoint": "https://login.example.com/token",
+    "userInfoEndpoint": "https://login.example.com/userinfo",
+    "clientId": "alb",
+    "clientSecret": "s3cr3t-value",
+    "onUnauthenticated": "deny",
+    "sessionTimeoutSeconds": 3600,
+}
+ROUTING_SERVICES = {
+    "web": {"port": 3000},
+    "app": {
+        "port": 8080,
+        "pathPatterns": ["/app/*"],
+        "httpHeaders": {"X-Tenant": ["acme"]},
+        "methods": ["GET", "POST"],
+        "queryStrings": [{"key": "v", "value": "2"}],
+        "auth": {"oidc": OIDC},
+        "rewrite": {
+            "url": {"regex": "^/app/(.*)$", "replace": "/$1"},
+            "host": {"regex": "^(.+)\\.example\\.com$", "replace": "$1.internal"},
+        },
+    },
+    "ui": {
+        "port": 8081,
+        "hostHeaders": ["ui.example.com"],
+        "auth": {
+            "cognito": {
+                "userPoolArn": USER_POOL,
+                "userPoolClientId": "4e3c2b1a",
+                "userPoolDomain": "acme-login",
+            }
+        },
+    },
+    "jobs": {
+        "port": 8082,
+        "pathPatterns": ["/jobs/*"],
+        "auth": {
+            "jwt": {
+                "issuer": "https://auth.example.com",
+                "jwksEndpoint": "https://auth.example.com/jwks",
+                "additionalClaims": [
+                    {"name": "scope", "format": "space-separated-values", "values": ["jobs:run"]}
+                ],
+            }
+        },
+    },
+}
+ROUTES = {
+    "robots": {
+        "pathPatterns": ["/robots.txt"],
+        "then": {"fixedResponse": {"statusCode": "200", "body": "User-agent: *\n"}},
+    },
+    "www": {
+        "hostHeaders": ["www.example.com"],
+        "then": {"redirect": {"host": "example.com", "path": "/", "statusCode": "HTTP_302"}},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def routing_plan(dev_values: dict[str, str]) -> Plan:
+    values = with_config(dev_values, services=ROUTING_SERVICES, defaultService="web", routes=ROUTES)
+    plan = run_in_process(values, "dev", secret_keys={"alb:services"})
+    assert plan.error is None, plan.error
+    return plan
+
+
+def rule_inputs(plan: Plan, service: str) -> dict[str, Any]:
+    rule = rules_by_service(plan)[service]
+    return {key: value for key, value in rule.inputs.items() if key not in ("tags", "tagsAll")}
+
+
+def test_an_oidc_service_authenticates_first_and_keeps_its_secret(routing_plan: Plan) -> None:
+    inputs = rule_inputs(routing_plan, "app")
+    group = target_group(routing_plan, "app")
+    assert inputs == {
+        "listenerArn": https_listener(routing_plan).outputs["arn"],
+        "priority": inputs["priority"],
+        "actions": [
+            {
+                "type": "authenticate-oidc",
+                "order": 1,
+                "authenticateOidc": {
+                    "issuer": "https://login.example.com",
+                    "authorizationEndpoint": "https://login.example.com/authorize",
+                    "tokenEndpoint": "https://login.example.com/token",
+                    "userInfoEndpoint": "https://login.example.com/userinfo",
+                    "clientId": "alb",
+                    "clientSecret": Secret("s3cr3t-value"),
+                    "scope": "openid",
+                    "onUnauthenticatedRequest": "deny",
+                    "sessionTimeout": 3600,
+                },
+            },
+            {"type": "forward", "order": 2, "targetGroupArn": group.outputs["arn"]},
+        ],
+        "conditions": [
+            {"pathPattern": {"values": ["/app/*"]}},
+            {"httpHeader": {"httpHeaderName": "X-Tenant", "values": ["acme"]}},
+            {"httpRequestMethod": {"values": ["GET", "POST"]}},
+            {"queryStrings": [{"key": "v", "value": "2"}]},
+        ],
+        "transforms": [
+            {
+                "type": "host-header-rewrite",
+                "hostHeaderRewriteConfig": {
+                    "rewrite": {"regex": "^(.+)\\.example\\.com$", "replace": "$1.internal"}
+                },
+            },
+            {
+                "type": "url-rewrite",
+                "urlRewriteConfig": {"rewrite": {"regex": "^/app/(.*)$", "replace": "/$1"}},
+            },
+        ],
+    }
+
+
+def test_cognito_and_jwt_services(routing_plan: Plan) -> None:
+    assert rule_inputs(routing_plan, "ui")["actions"][0] == {
+        "type": "authenticate-cognito",
+        "order": 1,
+        "authenticateCognito": {
+            "userPoolArn": USER_POOL,
+            "userPoolClientId": "4e3c2b1a",
+            "userPoolDomain": "acme-login",
+            "scope": "openid",
+            "onUnauthenticatedRequest": "authenticate",
+            "sessionTimeout": 604800,
+        },
+    }
+    jobs = rule_inputs(routing_plan, "jobs")
+    assert jobs["actions"][0] == {
+        "type": "jwt-validation",
+        "order": 1,
+        "jwtValidation": {
+            "issuer": "https://auth.example.com",
+            "jwksEndpoint": "https://auth.example.com/jwks",
+            "additionalClaims": [
+                {"name": "scope", "format": "space-separated-values", "values": ["jobs:run"]}
+            ],
+        },
+    }
+    assert "transforms" not in jobs
+
+
+def test_routes_answer_without_targets(routing_plan: Plan) -> None:
+    listener = https_listener(routing_plan)
+    forwarding = {rule.urn for rule in rules_by_service(routing_plan).values()}
+    answered = {
+        next(iter(rule.inputs["conditions"][0].values()))["values"][0]: rule.inputs
+        for rule in routing_plan.of_type("aws:lb/listenerRule:ListenerRule")
+        if rule.urn not in forwarding
+    }
+    assert set(answered) == {"/robots.txt", "www.example.com"}
+    robots, www = answered["/robots.txt"], answered["www.example.com"]
+    assert robots["actions"] == [
+        {
+            "type": "fixed-response",
+            "fixedResponse": {
+                "contentType": "text/plain",
+                "messageBody": "User-agent: *\n",
+                "statusCode": "200",
+            },
+        }
+    ]
+    assert www["actions"] == [
+        {
+            "type": "redirect",
+            "redirect": {
+                "protocol": "HTTPS",
+                "host": "example.com",
+                "port": "#{port}",
+                "path": "/",
+                "query": "#{query}",
+                "statusCode": "HTTP_302",
+            },
+        }
+    ]
+    assert robots["listenerArn"] == www["listenerArn"] == listener.outputs["arn"]

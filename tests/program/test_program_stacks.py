@@ -61,10 +61,23 @@ def test_one_target_group_per_service_and_one_rule_per_routed_service(
     groups = {_component_of(plan, tg).name.rsplit("-", 1)[-1] for tg in plan.of_type(TARGET_GROUP)}
     assert groups == set(services)
     assert len(plan.of_type(TARGET_GROUP)) == len(services)
-    ruled = {_component_of(plan, rule).name.rsplit("-", 1)[-1] for rule in plan.of_type(RULE)}
-    assert ruled == set(services) - {default}
+    service_of = {
+        tg.outputs["arn"]: _component_of(plan, tg).name.rsplit("-", 1)[-1]
+        for tg in plan.of_type(TARGET_GROUP)
+    }
+    ruled = [
+        service_of[action["targetGroupArn"]]
+        for rule in plan.of_type(RULE)
+        for action in rule.inputs["actions"]
+        if action["type"] == "forward"
+    ]
+    assert sorted(ruled) == sorted(set(services) - {default})
     priorities = [rule.inputs["priority"] for rule in plan.of_type(RULE)]
     assert len(set(priorities)) == len(priorities)
+    # Each rule is keyed by its priority (components/routing.py: wedge-proof updates).
+    assert {rule.name for rule in plan.of_type(RULE)} == {
+        f"alb-{plan.stack}-rules-{priority}" for priority in priorities
+    }
     https = next(r for r in plan.of_type(LISTENER) if r.inputs["protocol"] == "HTTPS")
     default_group = next(
         tg for tg in plan.of_type(TARGET_GROUP) if _component_of(plan, tg).name.endswith(default)
