@@ -741,6 +741,15 @@ def _cross_field_problems(config: StackConfig) -> list[str]:
     # Clashing priorities are reported with everything else; whether a rule can match is
     # only worth asking of an otherwise valid configuration.
     rules = config.rules
+    if len(rules) > aws_facts.MAX_RULES_PER_ALB:
+        # "Quotas for your Application Load Balancers": rules per load balancer, not counting
+        # default rules; a source-restricted service takes two (its 403 rule).
+        problems.append(
+            f"{NAMESPACE}:services: {len(rules)} listener rules (services, their 403 rules for "
+            f"other sources and {NAMESPACE}:routes), more than AWS's "
+            f"{aws_facts.MAX_RULES_PER_ALB} per load balancer"
+        )
+        return problems
     problems.extend(routing.clashes(rules))
     if not problems:
         problems.extend(routing.shadowed(rules))

@@ -324,6 +324,14 @@ def row(key: str, rule: str, source: str, example: Mapping[str, Any]) -> Constra
 
 
 _PULUMI_YAML = "Pulumi.yaml and SPEC §2"
+_OIDC = {
+    "issuer": "https://login.example.com",
+    "authorizationEndpoint": "https://login.example.com/authorize",
+    "tokenEndpoint": "https://login.example.com/token",
+    "userInfoEndpoint": "https://login.example.com/userinfo",
+    "clientId": "alb",
+    "clientSecret": "plain-text",
+}
 _TG_API = f"{_ELB_API} CreateTargetGroup"
 
 # --- the page ----------------------------------------------------------------------------------
@@ -484,6 +492,63 @@ SECTIONS = [
                 {"alb:services": {**_SERVICES,
                                   "api": {**_SERVICES["api"], "priority": 10},
                                   "admin": {**_SERVICES["admin"], "priority": 10}}}),
+        ],
+    ),
+    Section(
+        "Routing: conditions, routes, rewrites, authentication and priorities",
+        "Services and `alb:routes` share one priority space and one reachability analysis "
+        "([configuration](configuration.md#listener-rule-priorities)). Where automatic "
+        "priorities cannot give a valid order, the message names the `priority` to set.",
+        [
+            row("`…httpHeaders` names", "an HTTP header name, at most 40 characters",
+                f"{_ELB_API} HttpHeaderConditionConfig; RFC 9110 token",
+                api(httpHeaders={"X Tenant": ["a"]})),
+            row("`…httpHeaders.Host`", "the host has its own condition type", _CONDITIONS,
+                api(httpHeaders={"host": ["a.example.com"]})),
+            row("`…methods[i]`", "upper-case letters, `_` and `-`, matched exactly", _CONDITIONS,
+                api(methods=["get"])),
+            row("`…rewrite.url.regex`, `…rewrite.host.regex`", "no lookarounds, "
+                "backreferences, atomic groups, possessive quantifiers, subroutines, recursion "
+                "or Unicode classes", '"Listener rules for your Application Load Balancer", '
+                "rule basics", api(rewrite={"url": {"regex": "^/api/(?!x)(.*)$",
+                                                     "replace": "/$1"}})),
+            row("`…auth`", "exactly one of `oidc`, `cognito`, `jwt`", "SPEC §6",
+                api(auth={})),
+            row("`…auth.oidc.*Endpoint`, `…issuer`", "https:// URLs",
+                f"{_ELB_API} AuthenticateOidcActionConfig",
+                api(auth={"oidc": {**_OIDC, "tokenEndpoint": "http://login.example.com/t"}})),
+            row("`…auth.oidc.clientSecret` in plain text", "a Pulumi secret "
+                "(`pulumi config set --secret --path …`)", "SPEC §6",
+                api(auth={"oidc": _OIDC})),
+            row("`alb:routes.NAME`", "at least one condition", "SPEC §6",
+                {"alb:routes": {"x": {"then": {"fixedResponse": {"statusCode": "404"}}}}}),
+            row("`alb:routes.NAME.then`", "exactly one of `fixedResponse`, `redirect`", "SPEC §6",
+                {"alb:routes": {"x": {"pathPatterns": ["/x"], "then": {}}}}),
+            row("`…then.redirect.protocol`", "`HTTPS`: a redirect never sends clients to HTTP",
+                "SPEC §6", {"alb:routes": {"x": {"pathPatterns": ["/x"], "then": {
+                    "redirect": {"protocol": "HTTP", "statusCode": "HTTP_301"}}}}}),
+            row("`…then.fixedResponse.statusCode`", "2XX, 4XX or 5XX",
+                f"{_ELB_API} FixedResponseActionConfig",
+                {"alb:routes": {"x": {"pathPatterns": ["/x"], "then": {
+                    "fixedResponse": {"statusCode": "302"}}}}}),
+            row("two services on one automatic priority", "automatic priorities never move "
+                "an existing rule: pin one", f"{_ELB_API} CreateRule (PriorityInUse)",
+                {"alb:services": {**_SERVICES, "svc17": {"port": 1, "pathPatterns": ["/x/*"]},
+                                  "svc8": {"port": 2, "pathPatterns": ["/y/*"]}}}),
+            row("a narrower rule hashed after a broader one", "pin the narrower one before it",
+                "ALB rule evaluation order",
+                {"alb:services": {**_SERVICES, "one": {"port": 1, "pathPatterns": ["/v/?"]},
+                                  "any": {"port": 2, "pathPatterns": ["/v/*"]}}}),
+            row("a 403 rule on a taken priority", "a source-restricted service's 403 rule "
+                "takes `priority + 1`", f"{_ELB_API} CreateRule (PriorityInUse)",
+                {"alb:services": {
+                    **_SERVICES,
+                    "api": {**_SERVICES["api"], "sourceCidrs": ["81.2.69.0/24"], "priority": 7},
+                    "admin": {**_SERVICES["admin"], "priority": 8}}}),
+            row("more than 100 listener rules", "services, their 403 rules and routes",
+                f"{_QUOTAS}: rules per load balancer",
+                {"alb:routes": {f"r{n}": {"pathPatterns": [f"/r{n}"], "then": {
+                    "fixedResponse": {"statusCode": "404"}}} for n in range(99)}}),
         ],
     ),
     Section(
