@@ -5,8 +5,9 @@ config, starts the policy packs, runs the program in a worker process
 (``python -m preflight.worker``, with the program's virtualenv interpreter when it has one),
 collects the worker's events, has each pack analyze the records, and reports.
 
-Exit status: 0 no mandatory violation, 1 at least one, 2 the program, its config or a policy
-pack failed (one message on stderr; the traceback only with ``--debug``).
+Exit status: 0 no mandatory violation, 1 at least one (or, with ``--compare``, an update
+hazard), 2 the program, its config or a policy pack failed (one message on stderr; the
+traceback only with ``--debug``).
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from typing import Any
 
 from preflight import compare
 from preflight.codec import decode, encode, unmask
+from preflight.hazards import update_hazards
 from preflight.project import Project, ProjectError, StackConfig, load_project, load_stack_config
 from preflight.records import ResourceRecord
 from preflight.report import (
     Plan,
+    PlanWarning,
     ReportError,
     flatten_warnings,
     render_json,
@@ -39,6 +42,7 @@ from preflight.report import (
     to_document,
     write_graph,
 )
+from preflight.terraform_plan import mark_schema_secrets
 
 HOME = str(Path(__file__).resolve().parent.parent)
 DEFAULT_TIMEOUT = 120.0
@@ -75,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the JSON document")
     parser.add_argument("--graph", metavar="FILE", help="write the dependency graph (.dot/.svg)")
     parser.add_argument(
+        "--terraform-plan",
+        metavar="FILE",
+        help="write the plan as Terraform plan JSON, for checkov, trivy or conftest "
+        "(docs/scanners.md)",
+    )
+    parser.add_argument(
         "--stack-outputs",
         action="append",
         default=[],
@@ -85,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare",
         metavar="FILE",
         help="show what changes against FILE, an earlier `--json` document of the same stack "
-        "(added, removed and changed resources, replacements); `python -m preflight diff "
-        "OLD.json NEW.json` compares two documents",
+        "or a `pulumi stack export` file (added, removed and changed resources, replacements, "
+        "and the update hazards AWS or the engine would refuse, which make the exit status 1); "
+        "`python -m preflight diff OLD NEW` compares two files",
     )
     parser.add_argument(
         "--timeout",
@@ -100,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=float(os.environ.get("PREFLIGHT_POLICY_TIMEOUT", DEFAULT_POLICY_TIMEOUT)),
         help="seconds a policy pack may take to start and to answer each call "
         f"(default {DEFAULT_POLICY_TIMEOUT:g}, or $PREFLIGHT_POLICY_TIMEOUT)",
+    )
+    parser.add_argument(
+        "--no-install",
+        action="store_true",
+        help="never create the program's virtualenv or install its requirements (CI); a "
+        "missing virtualenv is an error",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of failures")
     return parser
@@ -191,9 +208,11 @@ def run_worker(
     stack_outputs: dict[str, dict[str, Any]],
     timeout: float,
     on_resource: Callable[[dict[str, Any]], None] | None = None,
+    python: Path | None = None,
 ) -> WorkerResult:
-    """Run the program; ``on_resource`` sees each resource event as it arrives."""
-    python = project.python() or Path(sys.executable)
+    """Run the program (with ``python``, else the project's virtualenv's interpreter, else
+    preflight's); ``on_resource`` sees each resource event as it arrives."""
+    python = python or project.python() or Path(sys.executable)
     read_fd, write_fd = os.pipe()
     request = {
         "program": str(project.program_path()),
@@ -336,8 +355,8 @@ def record_from_event(event: dict[str, Any], outputs: Any) -> ResourceRecord:
         custom_timeouts=event.get("customTimeouts"),
         provider=event.get("provider"),
         id=event.get("id"),
-        inputs=decode(event.get("inputs") or {}),
-        outputs=outputs,
+        inputs=mark_schema_secrets(event["type"], decode(event.get("inputs") or {})),
+        outputs=mark_schema_secrets(event["type"], outputs),
     )
 
 
@@ -391,6 +410,7 @@ def run(args: argparse.Namespace) -> int:
         config = load_stack_config(project, args.stack)
     except ProjectError as exc:
         raise PreflightError(str(exc)) from exc
+    python = prepare_program_environment(project, install=not args.no_install)
     stack_outputs = read_stack_outputs(args.stack_outputs)
     baseline = load_baseline(args.compare) if args.compare else None
     packs = resolve_policy_packs(args.policy_packs, program_dir)
@@ -407,6 +427,7 @@ def run(args: argparse.Namespace) -> int:
             stack_outputs=stack_outputs,
             timeout=args.timeout,
             on_resource=stream_to(sessions) if sessions else None,
+            python=python,
         )
         if result.error is not None:
             message = result.error["message"]
@@ -444,12 +465,26 @@ def run(args: argparse.Namespace) -> int:
             write_graph(plan, Path(args.graph))
         except (ReportError, OSError) as exc:
             raise PreflightError(str(exc)) from exc
+    if args.terraform_plan:
+        write_terraform_plan(plan, Path(args.terraform_plan))
+    hazards = 0
     if baseline is None:
         sys.stdout.write(render_json(plan) + "\n" if args.json else render_text(plan))
     else:
-        write_with_diff(plan, baseline, args.compare, as_json=args.json)
+        hazards = write_with_diff(plan, baseline, args.compare, as_json=args.json)
     sys.stdout.flush()
-    return 1 if plan.count("mandatory") else 0
+    return 1 if plan.count("mandatory") or hazards else 0
+
+
+def prepare_program_environment(project: Project, *, install: bool) -> Path | None:
+    """The program's interpreter, its virtualenv created and installed first when the CLI
+    would (see preflight.install); progress goes to stderr, so --json output stays clean."""
+    from preflight.install import InstallError, prepare
+
+    try:
+        return prepare(project, install=install, progress=lambda line: print(line, file=sys.stderr))
+    except InstallError as exc:
+        raise PreflightError(str(exc)) from exc
 
 
 def start_policy_packs(
@@ -518,6 +553,20 @@ def analyze(session: Any, records: list[ResourceRecord], plan: Plan) -> None:
     plan.remediations.extend(result.remediations)
 
 
+def write_terraform_plan(plan: Plan, path: Path) -> None:
+    """``--terraform-plan``: the export, and a warning naming the resources it leaves out."""
+    from preflight import terraform_plan
+
+    try:
+        exported = terraform_plan.write(plan.resources, path)
+    except OSError as exc:
+        raise PreflightError(f"--terraform-plan {path}: cannot write: {exc.strerror}") from exc
+    warning = exported.warning()
+    if warning:
+        plan.warnings.append(PlanWarning("terraform-plan", warning))
+        print(f"preflight: warning: {warning}", file=sys.stderr)
+
+
 def load_baseline(file: str) -> dict[str, Any]:
     try:
         return compare.load_document(Path(file))
@@ -525,19 +574,23 @@ def load_baseline(file: str) -> dict[str, Any]:
         raise PreflightError(str(exc)) from exc
 
 
-def write_with_diff(plan: Plan, baseline: dict[str, Any], file: str, *, as_json: bool) -> None:
-    """The report plus the blast radius against an earlier document (``--compare``)."""
+def write_with_diff(plan: Plan, baseline: dict[str, Any], file: str, *, as_json: bool) -> int:
+    """The report plus the blast radius and the update hazards against an earlier document
+    (``--compare``); returns how many hazards there are."""
     document = to_document(plan)
     try:
         compare.check_same_stack(baseline, document, f"--compare {file}")
     except compare.CompareError as exc:
         raise PreflightError(str(exc)) from exc
     diff = compare.diff_documents(baseline, document, against=file)
+    hazards = update_hazards(baseline, document, diff)
     if as_json:
         document["diff"] = diff.to_document()
+        document["updateHazards"] = [hazard.to_document() for hazard in hazards]
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(render_text(plan) + "\n" + compare.render_text(diff))
+        sys.stdout.write(render_text(plan) + "\n" + compare.render_text(diff, hazards))
+    return len(hazards)
 
 
 def without_tracebacks(message: str) -> str:

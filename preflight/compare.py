@@ -1,16 +1,24 @@
 """Blast radius: what a change to a program or its config does to an earlier plan of the stack.
 
-``python -m preflight --compare OLD.json`` compares this run with an earlier ``--json``
-document of the same stack; ``python -m preflight diff OLD.json NEW.json`` compares two
-documents. Resources are matched by URN (a new resource whose ``aliases`` name an old URN
-is the old resource renamed). For each resource that stays, the checked inputs are compared
-path by path, and a change to an input the provider cannot update in place is flagged as a
-replacement, from :data:`FORCE_NEW`.
+``python -m preflight --compare OLD`` compares this run with an earlier ``--json`` document of
+the same stack, or with the stack's state as ``pulumi stack export`` writes it;
+``python -m preflight diff OLD NEW`` compares two such files. Resources are matched by URN (a new
+resource whose ``aliases`` name an old URN is the old resource renamed). For each resource that
+stays, the checked inputs are compared path by path, and a change to an input the provider
+cannot update in place is flagged as a replacement, from :data:`FORCE_NEW`. What the update
+would run into on AWS is :mod:`preflight.hazards`.
 
 Both sides are report documents, so secrets are ``"[secret]"`` on both: a change inside a
 secret value is not visible (the engine would show it as a change of ``[secret]``). An input
 that is ``"[unknown]"`` in the new plan and known in the old one counts as changed, as the
 engine's preview shows it (and a force-new input that becomes unknown may replace).
+
+A state export holds what AWS gave the stack (real ARNs and IDs, the names Pulumi chose when
+it autonamed), where a plan holds the offline model's. Before comparing, the export's
+identities of each resource that stays are translated into the plan's, as a real program would
+receive the stack's own ARNs; an autonamed name is kept, as the provider's Check keeps it on an
+update; and an input the provider filled from its schema defaults (the bridge's
+``__defaults``) and the plan leaves out is not a change.
 """
 
 from __future__ import annotations
@@ -22,7 +30,13 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from preflight.aws_model import AUTONAMES
+from preflight.report import hazard_lines
+
+if TYPE_CHECKING:
+    from preflight.hazards import Hazard
 
 # Inputs whose change the provider answers with a replacement (delete and create, or create
 # and delete), by resource type. pulumi-aws bridges terraform-provider-aws, whose schema marks
@@ -79,7 +93,65 @@ FORCE_NEW: dict[str, tuple[tuple[str, ...], str]] = {
         ),
         "terraform-provider-aws internal/service/acm/certificate.go",
     ),
+    # The legacy rule resource has no update beyond its description: any other change adds a new
+    # rule before the old one is revoked.
+    "aws:ec2/securityGroupRule:SecurityGroupRule": (
+        (
+            "cidrBlocks",
+            "fromPort",
+            "ipv6CidrBlocks",
+            "prefixListIds",
+            "protocol",
+            "securityGroupId",
+            "self",
+            "sourceSecurityGroupId",
+            "toPort",
+            "type",
+        ),
+        "terraform-provider-aws internal/service/ec2/vpc_security_group_rule.go",
+    ),
+    # The VPC rule resources modify everything else in place (ModifySecurityGroupRules).
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
+        ("securityGroupId",),
+        "terraform-provider-aws internal/service/ec2/vpc_security_group_ingress_rule.go",
+    ),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (
+        ("securityGroupId",),
+        "terraform-provider-aws internal/service/ec2/vpc_security_group_egress_rule.go",
+    ),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (
+        ("name",),
+        "terraform-provider-aws internal/service/cloudwatch/metric_alarm.go",
+    ),
+    "aws:cloudwatch/dashboard:Dashboard": (
+        ("dashboardName",),
+        "terraform-provider-aws internal/service/cloudwatch/dashboard.go",
+    ),
+    "aws:cloudwatch/logGroup:LogGroup": (
+        ("name", "namePrefix"),
+        "terraform-provider-aws internal/service/logs/group.go",
+    ),
+    "aws:sns/topic:Topic": (
+        ("fifoTopic", "name", "namePrefix"),
+        "terraform-provider-aws internal/service/sns/topic.go",
+    ),
 }
+# pulumi-aws keeps the `aws:alb/...` tokens as aliases of the `aws:lb/...` resources.
+ALB_ALIASES = {"aws:alb/": "aws:lb/"}
+
+
+def canonical_type(resource_type: str) -> str:
+    """``aws:alb/listenerRule:ListenerRule`` → ``aws:lb/listenerRule:ListenerRule``."""
+    for alias, token in ALB_ALIASES.items():
+        if resource_type.startswith(alias):
+            return token + resource_type[len(alias) :]
+    return resource_type
+
+
+def force_new_inputs(resource_type: str) -> frozenset[str]:
+    """The inputs whose change replaces a resource of this type (none when it is unlisted)."""
+    return frozenset(FORCE_NEW.get(canonical_type(resource_type), ((), ""))[0])
+
 
 # Resource options whose change the engine reports (they do not change the cloud resource).
 OPTIONS = ("protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "provider")
@@ -187,7 +259,8 @@ class PlanDiff:
 
 
 def load_document(path: Path, *, what: str = "--compare") -> dict[str, Any]:
-    """A ``python -m preflight --json`` document, or a :class:`CompareError` naming the file."""
+    """A ``python -m preflight --json`` document, or a ``pulumi stack export`` file in the same
+    shape (:func:`from_stack_export`); a :class:`CompareError` naming the file otherwise."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -196,15 +269,100 @@ def load_document(path: Path, *, what: str = "--compare") -> dict[str, Any]:
         raise CompareError(f"{what}: {path} is not UTF-8 text") from exc
     except json.JSONDecodeError as exc:
         raise CompareError(f"{what}: {path}:{exc.lineno}: not JSON ({exc.msg})") from exc
+    if isinstance(document, dict) and "deployment" in document:
+        return from_stack_export(document, f"{what}: {path}")
     resources = document.get("resources") if isinstance(document, dict) else None
     if not isinstance(resources, list) or not all(
         isinstance(r, dict) and isinstance(r.get("urn"), str) for r in resources
     ):
         raise CompareError(
             f"{what}: {path} has no 'resources' list with URNs "
-            "(expected a `python -m preflight --json` document)"
+            "(expected a `python -m preflight --json` document or a `pulumi stack export` file)"
         )
     return document
+
+
+# The deployment format `pulumi stack export` writes (apitype.DeploymentV3 in pulumi/pulumi
+# sdk/go/common/apitype/core.go) and how it marks a secret (resource.SecretSig in
+# sdk/go/common/resource/properties.go).
+STACK_EXPORT_VERSION = 3
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+# The bridge's bookkeeping inside a state's inputs and outputs (pulumi-terraform-bridge:
+# `__defaults` lists the inputs Check filled from schema defaults, `__meta` holds timeouts and
+# the schema version).
+DEFAULTS_KEY = "__defaults"
+
+
+def from_stack_export(export: Mapping[str, Any], label: str) -> dict[str, Any]:
+    """A ``pulumi stack export`` file (deployment format v3) as a plan document: the same resource
+    fields, secrets as ``"[secret]"``, the bridge's bookkeeping left out (the inputs its Check
+    filled from defaults are kept under ``defaulted``). Resources the state still lists for
+    deletion after an interrupted replacement (``delete: true``) are left out: the engine
+    finishes deleting them before anything else happens to their URN."""
+    version = export.get("version")
+    deployment = export.get("deployment")
+    if version != STACK_EXPORT_VERSION or not isinstance(deployment, dict):
+        raise CompareError(
+            f"{label} is a `pulumi stack export` file of version {version!r}; preflight reads "
+            f"version {STACK_EXPORT_VERSION} (the format of Pulumi 3)"
+        )
+    raw = deployment.get("resources") or []
+    if not isinstance(raw, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("urn"), str) and isinstance(r.get("type"), str)
+        for r in raw
+    ):
+        raise CompareError(f"{label} has no 'deployment.resources' list with URNs and types")
+    resources = [_state_resource(resource) for resource in raw if not resource.get("delete")]
+    stack, project, outputs = "", "", {}
+    for resource in resources:
+        # urn:pulumi:<stack>::<project>::<qualified type>::<name>
+        parts = resource["urn"].split("::")
+        if len(parts) >= 4:
+            stack, project = parts[0].rsplit(":", 1)[-1], parts[1]
+        if resource["type"] == "pulumi:pulumi:Stack":
+            outputs = resource["outputs"]
+            break
+    return {"project": project, "stack": stack, "resources": resources, "outputs": outputs}
+
+
+def _state_resource(resource: Mapping[str, Any]) -> dict[str, Any]:
+    inputs = resource.get("inputs") or {}
+    defaulted = inputs.get(DEFAULTS_KEY) if isinstance(inputs, dict) else None
+    document: dict[str, Any] = {
+        "urn": resource["urn"],
+        "type": resource["type"],
+        "name": resource["urn"].rsplit("::", 1)[-1],
+        "parent": resource.get("parent"),
+        "dependencies": list(resource.get("dependencies") or []),
+        "protect": bool(resource.get("protect")),
+        "inputs": _state_value(inputs),
+        "outputs": _state_value(resource.get("outputs") or {}),
+        "custom": bool(resource.get("custom")),
+        "id": resource.get("id"),
+        "provider": resource.get("provider"),
+        "retainOnDelete": bool(resource.get("retainOnDelete")),
+        "deleteBeforeReplace": bool(resource.get("deleteBeforeReplace")),
+        "external": bool(resource.get("external")),
+    }
+    if resource.get("propertyDependencies"):
+        document["propertyDependencies"] = dict(resource["propertyDependencies"])
+    for key in ("ignoreChanges", "additionalSecretOutputs", "aliases"):
+        if resource.get(key):
+            document[key] = list(resource[key])
+    if isinstance(defaulted, list):
+        document["defaulted"] = [str(key) for key in defaulted]
+    return document
+
+
+def _state_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+            return "[secret]"
+        return {key: _state_value(item) for key, item in value.items() if not key.startswith("__")}
+    if isinstance(value, list):
+        return [_state_value(item) for item in value]
+    return value
 
 
 def check_same_stack(old: Mapping[str, Any], new: Mapping[str, Any], label: str) -> None:
@@ -249,10 +407,15 @@ def _top_key(path: str) -> str:
 def diff_resource(old: Mapping[str, Any], new: Mapping[str, Any]) -> ChangedResource | None:
     """The input and option changes of one resource, or None when it is unchanged."""
     resource_type = str(new.get("type", ""))
-    force_new = set(FORCE_NEW.get(resource_type, ((), ""))[0]) if new.get("custom", True) else set()
+    force_new = force_new_inputs(resource_type) if new.get("custom", True) else frozenset()
+    new_inputs = new.get("inputs") or {}
+    # The provider's Check fills these in again from its defaults when the program leaves
+    # them out.
+    defaulted = {key for key in old.get("defaulted") or () if key not in new_inputs}
     changes = tuple(
         Change(path, before, after, _top_key(path) in force_new)
-        for path, before, after in _paths(old.get("inputs") or {}, new.get("inputs") or {}, "")
+        for path, before, after in _paths(old.get("inputs") or {}, new_inputs, "")
+        if _top_key(path) not in defaulted
     )
     options = tuple(
         Change(option, old.get(option), new.get(option))
@@ -274,6 +437,9 @@ def diff_resource(old: Mapping[str, Any], new: Mapping[str, Any]) -> ChangedReso
 
 def _option(resource: Mapping[str, Any], option: str) -> Any:
     value = resource.get(option)
+    if option == "provider" and isinstance(value, str):
+        # "<provider URN>::<provider ID>": a plan does not know a default provider's ID.
+        value = value.rsplit("::", 1)[0]
     # Older documents leave out options at their defaults.
     return value if value not in (None, False, []) else None
 
@@ -292,6 +458,7 @@ def diff_documents(
             if isinstance(alias, str) and alias in old_by_urn and alias not in new_by_urn:
                 matched[urn] = alias
                 break
+    old_by_urn = as_planned(old_by_urn, new_by_urn, matched)
     result = PlanDiff(against=against)
     old_matched = set(matched.values())
     for urn, resource in new_by_urn.items():
@@ -312,15 +479,86 @@ def diff_documents(
     return result
 
 
-def _computed_values(resource: Mapping[str, Any]) -> set[str]:
-    """What a replacement gives a resource anew: its ID and the outputs the provider computed
-    (ARN, ARN suffix, DNS name...), not the inputs it was given."""
-    inputs = resource.get("inputs") or {}
-    values = {
-        value
-        for key, value in (resource.get("outputs") or {}).items()
-        if key not in inputs and isinstance(value, str)
+def looks_autonamed(resource: Mapping[str, Any], prop: str, value: Any) -> bool:
+    """Whether ``value`` of ``prop`` is a name Pulumi made up (``<logical name>-<7 hex>``, as
+    tfbridge's AutoName and the offline model make it), or one the bridge's Check filled in."""
+    if prop in (resource.get("defaulted") or ()):
+        return True
+    rule = AUTONAMES.get(str(resource.get("type", "")))
+    if rule is None or rule.prop != prop or not isinstance(value, str):
+        return False
+    name = str(resource.get("name") or str(resource.get("urn", "")).rsplit("::", 1)[-1])
+    base = (name.lower() if rule.lowercase else name) + "-"
+    return re.fullmatch(re.escape(base) + "[0-9a-f]{7}", value) is not None
+
+
+def as_planned(
+    old_by_urn: Mapping[str, Mapping[str, Any]],
+    new_by_urn: Mapping[str, Mapping[str, Any]],
+    matched: Mapping[str, str],
+) -> dict[str, Mapping[str, Any]]:
+    """The old resources with the identities AWS gave them (IDs, ARNs, autonamed names)
+    rewritten into the new plan's, for each resource on both sides. Two plans share the model's
+    identities and come back unchanged; a state export's real ones would otherwise make every
+    reference to them a change (and a replacement where the input is force-new)."""
+    identities: dict[str, str] = {}
+    for new_urn, old_urn in matched.items():
+        old, new = old_by_urn[old_urn], new_by_urn[new_urn]
+        old_outputs, new_outputs = old.get("outputs") or {}, new.get("outputs") or {}
+        pairs = [(old.get("id"), new.get("id"))]
+        pairs += [(old_outputs.get(key), new_outputs.get(key)) for key in _computed_keys(old)]
+        # Short values ("true", a port) are not identities, but an autoname (its random
+        # suffix) is one at any length.
+        pairs = [(before, after) for before, after in pairs if len(str(before)) >= 12]
+        rule = AUTONAMES.get(str(new.get("type", "")))
+        if rule is not None:
+            before = (old.get("inputs") or {}).get(rule.prop)
+            after = (new.get("inputs") or {}).get(rule.prop)
+            if looks_autonamed(old, rule.prop, before) and looks_autonamed(new, rule.prop, after):
+                pairs.append((before, after))
+        for before, after in pairs:
+            if (
+                isinstance(before, str)
+                and isinstance(after, str)
+                and before != after
+                and not after.startswith("[")
+            ):
+                identities[before] = after
+    if not identities:
+        return dict(old_by_urn)
+    pattern = re.compile("|".join(map(re.escape, sorted(identities, key=len, reverse=True))))
+
+    def rewrite(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(lambda match: identities[match.group(0)], value)
+        if isinstance(value, dict):
+            return {key: rewrite(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [rewrite(item) for item in value]
+        return value
+
+    return {
+        urn: {
+            **resource,
+            "id": rewrite(resource.get("id")),
+            "inputs": rewrite(resource.get("inputs") or {}),
+            "outputs": rewrite(resource.get("outputs") or {}),
+        }
+        for urn, resource in old_by_urn.items()
     }
+
+
+def _computed_keys(resource: Mapping[str, Any]) -> list[str]:
+    """The outputs the provider computed (ARN, ARN suffix, DNS name...), not the inputs it was
+    given."""
+    inputs = resource.get("inputs") or {}
+    return [key for key in (resource.get("outputs") or {}) if key not in inputs]
+
+
+def _computed_values(resource: Mapping[str, Any]) -> set[str]:
+    """What a replacement gives a resource anew: its ID and its computed outputs."""
+    outputs = resource.get("outputs") or {}
+    values = {outputs[key] for key in _computed_keys(resource) if isinstance(outputs[key], str)}
     if isinstance(resource.get("id"), str):
         values.add(resource["id"])
     # Short values ("true", "HTTP", a port) are not identities; only match real identifiers.
@@ -365,7 +603,7 @@ def _propagate_replacements(
             if dependent_urn not in matched or urn not in (dependent.get("dependencies") or ()):
                 continue
             old_inputs = old_by_urn[matched[dependent_urn]].get("inputs") or {}
-            force_new = set(FORCE_NEW.get(str(dependent.get("type", "")), ((), ""))[0])
+            force_new = force_new_inputs(str(dependent.get("type", "")))
             existing = by_urn.get(dependent_urn)
             seen = {change.path for change in existing.changes} if existing else set()
             added = tuple(
@@ -416,7 +654,7 @@ def _short_urn(urn: str) -> str:
     return f"{parts[2].rsplit('$', 1)[-1]}  {'::'.join(parts[3:])}"
 
 
-def render_text(diff: PlanDiff) -> str:
+def render_text(diff: PlanDiff, hazards: Sequence[Hazard] = ()) -> str:
     lines = [f"Changes against {diff.against}:"]
     if not (diff.added or diff.removed or diff.changed):
         lines.append("  no resource added, removed or changed")
@@ -446,17 +684,20 @@ def render_text(diff: PlanDiff) -> str:
                 f"      option {option.path}: {_value(option.before)} → {_value(option.after)}"
             )
     lines.append("")
-    lines.append(summary_line(diff))
+    lines.extend(hazard_lines(hazards))
+    lines.append(summary_line(diff, hazards))
     return "\n".join(lines) + "\n"
 
 
-def summary_line(diff: PlanDiff) -> str:
+def summary_line(diff: PlanDiff, hazards: Sequence[Hazard] = ()) -> str:
     text = (
         f"Blast radius: {len(diff.added)} to add, {len(diff.changed)} to change "
         f"({len(diff.replaced)} replaced), {len(diff.removed)} to delete, "
         f"{diff.unchanged} unchanged"
     )
-    if diff.blocked:
+    if hazards:
+        text += f"; {len(hazards)} update hazard(s): FAIL"
+    elif diff.blocked:
         text += f"; {len(diff.blocked)} protected resource(s) would block the update"
     return text
 
@@ -467,11 +708,15 @@ def summary_line(diff: PlanDiff) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m preflight diff",
-        description="Compare two `python -m preflight --json` documents of one stack: added, "
-        "removed and changed resources, and the changes that force a replacement. "
-        "Exit 0, or 2 when a document cannot be read.",
+        description="Compare two `python -m preflight --json` documents of one stack (the "
+        "earlier one may be a `pulumi stack export` file): added, removed and changed "
+        "resources, the changes that force a replacement, and the update hazards AWS or the "
+        "engine would refuse. Exit 0; 1 when there is an update hazard; 2 when a document "
+        "cannot be read.",
     )
-    parser.add_argument("old", metavar="OLD.json", help="the earlier plan")
+    parser.add_argument(
+        "old", metavar="OLD.json", help="the earlier plan, or a `pulumi stack export` file"
+    )
     parser.add_argument("new", metavar="NEW.json", help="the later plan")
     parser.add_argument("--json", action="store_true", help="print the diff as JSON")
     return parser
@@ -486,9 +731,16 @@ def main(argv: Sequence[str]) -> int:
     except CompareError as exc:
         print(f"preflight: error: {exc}", file=sys.stderr)
         return 2
+    from preflight.hazards import update_hazards
+
     diff = diff_documents(old, new, against=args.old)
+    hazards = update_hazards(old, new, diff)
     if args.json:
-        sys.stdout.write(json.dumps(diff.to_document(), indent=2, ensure_ascii=False) + "\n")
+        document = {
+            **diff.to_document(),
+            "updateHazards": [hazard.to_document() for hazard in hazards],
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(render_text(diff))
-    return 0
+        sys.stdout.write(render_text(diff, hazards))
+    return 1 if hazards else 0

@@ -88,6 +88,12 @@ def deploy_order(records: Sequence[ResourceRecord]) -> DeployOrder:
     )
 
 
+def waits(records: Sequence[ResourceRecord]) -> dict[str, set[str]]:
+    """For each operation among ``records``, the operations it waits for directly."""
+    by_urn = {record.urn: record for record in records}
+    return _waits(records, by_urn, [record for record in records if is_operation(record)])
+
+
 def _waits(
     records: Sequence[ResourceRecord],
     by_urn: dict[str, ResourceRecord],

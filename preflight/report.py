@@ -11,14 +11,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from preflight.codec import mask
 from preflight.graph import DeployOrder, deploy_order
 from preflight.records import UNKNOWN, Remediation, ResourceRecord, Secret, Violation
+
+if TYPE_CHECKING:
+    from preflight.hazards import Hazard
 
 LEVELS = ("mandatory", "remediate", "advisory")
 
@@ -237,6 +241,27 @@ def render_text(plan: Plan) -> str:
         lines.append("")
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
+
+
+def hazard_lines(hazards: Sequence[Hazard]) -> list[str]:
+    """The update hazards of ``--compare``: each kind, and the message wrapped under it."""
+    if not hazards:
+        return []
+    lines = [f"Update hazards ({len(hazards)}): the update would fail on AWS or in the engine"]
+    for hazard in hazards:
+        lines.append(f"  [{hazard.kind}]")
+        lines.extend(
+            textwrap.wrap(
+                hazard.message,
+                96,
+                initial_indent="      ",
+                subsequent_indent="      ",
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+        )
+    lines.append("")
+    return lines
 
 
 def _deploy_order_lines(order: DeployOrder) -> list[str]:

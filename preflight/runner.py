@@ -16,7 +16,9 @@ import logging
 import runpy
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import unquote, urlparse
 
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
@@ -174,6 +176,8 @@ class RecordingMonitor(MockMonitor):
         self._default_providers: dict[tuple[str, str], str] = {}
         self._warned: set[str] = set()
         self._provider_regions: dict[str, str] = {}
+        # URN → where the program registered it ("file:line", or "" when the SDK sent none).
+        self._registered_at: dict[str, str] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The engine's URN: a parent's type qualifies the child's, except the root stack's."""
@@ -197,8 +201,28 @@ class RecordingMonitor(MockMonitor):
 
     # The registrations --------------------------------------------------------------------
 
+    def _claim_urn(self, urn: str, request: Any) -> None:
+        """The engine stops a program that registers one URN twice (its step generator's
+        "Duplicate resource URN" error) rather than keep either registration."""
+        where = _source_position(request)
+        with self._lock:
+            first = self._registered_at.get(urn)
+            if first is None:
+                self._registered_at[urn] = where
+                return
+        places = [
+            f"registered again at {where}" if where else "",
+            f"first at {first}" if first else "",
+        ]
+        located = "; ".join(place for place in places if place)
+        raise ProgramError(
+            f"Duplicate resource URN '{urn}'; try giving it a unique name"
+            + (f" ({located})" if located else "")
+        )
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
+        self._claim_urn(urn, request)
         if request.type == STACK_TYPE:
             self.stack_urn = urn
             self._emit_resource(urn, request, inputs={}, outputs={}, resource_id=None)
@@ -228,7 +252,10 @@ class RecordingMonitor(MockMonitor):
         self.resources[urn] = MockMonitor.ResourceRegistration(
             urn, resource_id or "", plain(outputs)
         )
-        self._emit_resource(urn, request, inputs=inputs, outputs=outputs, resource_id=resource_id)
+        # An ID the model leaves unknown (a random resource's) is recorded as unknown.
+        self._emit_resource(
+            urn, request, inputs=inputs, outputs=outputs, resource_id=resource_id or None
+        )
         if not request.custom:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         return resource_pb2.RegisterResourceResponse(
@@ -244,6 +271,7 @@ class RecordingMonitor(MockMonitor):
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
+        self._claim_urn(urn, request)
         inputs = from_struct(request.properties)
         if request.type == STACK_REFERENCE_TYPE:
             state = self._stack_reference(str(request.id or request.name))
@@ -283,6 +311,15 @@ class RecordingMonitor(MockMonitor):
         if result is None:
             result = {}
             self._warn_unmodelled(request.tok)
+        for note in self.model.take_notes():
+            self.emit(
+                {
+                    "event": "warning",
+                    "kind": "partial-invoke",
+                    "token": request.tok,
+                    "message": f"invoke {request.tok}: {note}",
+                }
+            )
         self.emit({"event": "invoke", "token": request.tok, "modelled": failures is None})
         return resource_pb2.ResourceInvokeResponse(
             **{"return": to_struct(result)}, failures=failures
@@ -411,6 +448,29 @@ class RecordingMonitor(MockMonitor):
         else:
             event["additionalSecretOutputs"] = list(request.additionalSecretOutputs)
         self.emit(event)
+
+
+def _source_position(request: Any) -> str:
+    """``file:line`` of the program code that constructed the resource: the innermost frame of
+    the SDK's stack trace in the program's directory (the worker's working directory) outside a
+    virtualenv, else the SDK's own source position; "" when the SDK sent neither."""
+    frames = [frame.pc for frame in request.stackTrace.frames if frame.HasField("pc")]
+    if request.HasField("sourcePosition"):
+        frames.append(request.sourcePosition)
+    located = [(_path_of(position.uri), position.line) for position in frames if position.uri]
+    here = Path.cwd()
+    for path, line in located:
+        if path.is_relative_to(here) and not _INSTALLED & set(path.relative_to(here).parts):
+            return f"{path.relative_to(here)}:{line}"
+    return f"{located[-1][0]}:{located[-1][1]}" if located else ""
+
+
+# Directories of installed packages, which are not the program's own code.
+_INSTALLED = frozenset({"venv", ".venv", "site-packages"})
+
+
+def _path_of(uri: str) -> Path:
+    return Path(unquote(urlparse(uri).path)) if uri.startswith("file:") else Path(uri)
 
 
 def _run_main(program: str) -> None:
