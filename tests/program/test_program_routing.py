@@ -8,6 +8,7 @@ service nobody edited keeps its priority.
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -27,6 +28,10 @@ from components.routing import (
     automatic_priority,
     covers,
 )
+from preflight.compare import diff_documents
+from preflight.hazards import update_hazards
+from preflight.report import Plan as ReportPlan
+from preflight.report import to_document
 from tests.program.program_harness import Plan, run_in_process, with_config
 
 BASE = {"alb:certificate": json.dumps({"issue": "self-signed"})}
@@ -348,6 +353,17 @@ def rule_priorities_of(plan: Plan) -> dict[str, int]:
     return {rule.name: int(rule.inputs["priority"]) for rule in plan.of_type(LISTENER_RULE)}
 
 
+def document(plan: Plan) -> dict[str, Any]:
+    """The plan as ``preflight --json`` writes it (what ``--compare`` reads)."""
+    assert plan.error is None, plan.error
+    return to_document(ReportPlan("alb", plan.stack, plan.resources, plan.outputs))
+
+
+def hazards_between(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What ``preflight --compare`` reports for the update from ``old`` to ``new``."""
+    return [hazard.message for hazard in update_hazards(old, new, diff_documents(old, new))]
+
+
 # Each step runs the whole program (a fraction of a second), so the examples are few and
 # there is no shrink phase.
 @settings(
@@ -362,21 +378,40 @@ def test_the_program_never_moves_a_priority_onto_a_rule_that_holds_it(
 ) -> None:
     services: dict[str, Any] = {}
     before: dict[str, int] | None = None
+    previous: dict[str, Any] | None = None
     for edit in sequence:
         proposed = apply(services, edit)
         if accepted(proposed) is None:
             continue
-        after = rule_priorities_of(
-            run_in_process(
-                with_config(
-                    prod_values, services=proposed, defaultService=None, ipAddressType="dualstack"
-                ),
-                "prod",
-            )
+        plan = run_in_process(
+            with_config(
+                prod_values, services=proposed, defaultService=None, ipAddressType="dualstack"
+            ),
+            "prod",
         )
-        if before is not None:
+        after, current = rule_priorities_of(plan), document(plan)
+        if before is not None and previous is not None:
             assert_wedge_proof(before, after)
-        services, before = proposed, after
+            # The engine-order simulation behind `preflight --compare` agrees.
+            assert [h for h in hazards_between(previous, current) if "priority" in h] == []
+        services, before, previous = proposed, after, current
+
+
+def test_the_upgrade_keeps_every_existing_rule_in_place(dev_values: dict[str, str]) -> None:
+    """A stack deployed before rules were keyed by priority: each rule was the child of its
+    service, named like it. The aliases make the first update a rename, not a second rule at
+    a priority the first still holds."""
+    new = document(run_in_process(dev_values, "dev"))
+    old = copy.deepcopy(new)
+    for resource in old["resources"]:
+        if resource["type"] == LISTENER_RULE and resource["inputs"]["actions"][-1]["type"] == (
+            "forward"
+        ):
+            resource["urn"] = resource["aliases"][0]
+            resource["aliases"] = []
+    diff = diff_documents(old, new)
+    assert diff.added == [] and diff.removed == []
+    assert hazards_between(old, new) == []
 
 
 @pytest.mark.parametrize(
