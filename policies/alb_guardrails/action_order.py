@@ -18,8 +18,14 @@ from pulumi_policy import (
     Severity,
 )
 
-from .actions import AUTHENTICATING, ROUTING, action_lists, action_type, in_order
-from .common import LISTENER
+from .actions import (
+    AUTHENTICATING,
+    ROUTING,
+    action_lists,
+    action_type,
+    actions_subject,
+    in_order,
+)
 
 NAME = "alb-action-order"
 
@@ -61,12 +67,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     problem = _problem([kind for kind in kinds if isinstance(kind, str)])
     if problem:
-        owner = (
-            f"The default actions of listener {args.name!r}"
-            if args.resource_type in LISTENER
-            else f"The actions of rule {args.name!r}"
-        )
-        report_violation(f"{owner} {problem}.", None)
+        report_violation(f"{actions_subject(args.resource_type, args.name)} {problem}.", None)
 
 
 def policy() -> ResourceValidationPolicy:

@@ -55,6 +55,13 @@ def action_lists(resource_type: str, props: Mapping[str, Any]) -> list[Any] | Un
     return None
 
 
+def actions_subject(resource_type: str, name: str) -> str:
+    """How a resource policy's message names the actions it checks, to start a sentence."""
+    if resource_type in LISTENER:
+        return f"The default actions of listener {name!r}"
+    return f"The actions of rule {name!r}"
+
+
 def in_order(actions: list[Any]) -> list[Any] | None:
     """``actions`` in the order the load balancer runs them; None when an action or its order is
     unknown."""

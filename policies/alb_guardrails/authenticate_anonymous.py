@@ -21,8 +21,8 @@ from pulumi_policy import (
     Severity,
 )
 
-from .actions import action_lists, action_type
-from .common import LISTENER, lookup, text
+from .actions import action_lists, action_type, actions_subject
+from .common import lookup, text
 
 NAME = "alb-authenticate-no-anonymous"
 
@@ -46,15 +46,11 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     actions = action_lists(args.resource_type, args.props)
     if not isinstance(actions, list):
         return
-    owner = (
-        f"The default action of listener {args.name!r}"
-        if args.resource_type in LISTENER
-        else f"Rule {args.name!r}"
-    )
     for action in actions:
         if _lets_anonymous_through(action):
             report_violation(
-                f"{owner} ({action_type(action)}) sets onUnauthenticatedRequest to 'allow': "
+                f"{actions_subject(args.resource_type, args.name)} let anonymous requests "
+                f"through: {action_type(action)} sets onUnauthenticatedRequest to 'allow', so "
                 "requests without a session reach the targets with no identity. Use "
                 "'authenticate' (the default) or 'deny' unless the application checks the "
                 "x-amzn-oidc-* headers itself.",

@@ -20,8 +20,8 @@ from pulumi_policy import (
     Severity,
 )
 
-from .actions import action_lists, action_type
-from .common import LISTENER, UNKNOWN, lookup, text
+from .actions import action_lists, action_type, actions_subject
+from .common import lookup, text
 
 NAME = "alb-authenticate-https-endpoints"
 
@@ -52,12 +52,10 @@ def _plain_endpoints(action: Any) -> list[str]:
     block, keys = _ENDPOINTS[kind]
     found = []
     for key in keys:
-        value = lookup(action, block, key)
-        if value is None or value is UNKNOWN:
-            continue
-        url = text(value)
-        if url is None or not _is_https_url(url):
-            found.append(f"{block}.{key} {value!r}")
+        # Absent, unknown or not a string (which the provider refuses): nothing to judge.
+        url = text(lookup(action, block, key))
+        if url is not None and not _is_https_url(url):
+            found.append(f"{block}.{key} {url!r}")
     return found
 
 
@@ -65,17 +63,13 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     actions = action_lists(args.resource_type, args.props)
     if not isinstance(actions, list):
         return
-    owner = (
-        f"The default action of listener {args.name!r}"
-        if args.resource_type in LISTENER
-        else f"Rule {args.name!r}"
-    )
     for action in actions:
         plain = _plain_endpoints(action)
         if plain:
             report_violation(
-                f"{owner} ({action_type(action)}) reaches its identity provider without HTTPS: "
-                f"{'; '.join(plain)}. Each must be an https:// URL with a host.",
+                f"{actions_subject(args.resource_type, args.name)} reach the identity provider "
+                f"of {action_type(action)} without HTTPS: {'; '.join(plain)}. Each must be an "
+                "https:// URL with a host.",
                 None,
             )
 

@@ -78,11 +78,11 @@ def every_action_stack() -> Any:
     """The compliant stack with every kind of action the redirect and authentication policies
     read, on the HTTPS listener's default actions and on rules."""
     stack = compliant_stack()
+    audience = {"format": "single-string", "name": "aud", "values": ["api"]}
     stack["https"].inputs["defaultActions"] = [
-        {**jwt(additionalClaims=[{"format": "single-string", "name": "aud", "values": ["api"]}])},
+        {**jwt(additionalClaims=[audience]), "order": 1},
         {**forward(), "order": 2},
     ]
-    stack["https"].inputs["defaultActions"][0]["order"] = 1
     routes = {
         "oidc": [oidc(onUnauthenticatedRequest="deny", scope="openid email"), forward()],
         "cognito": [cognito(sessionTimeout=3600), fixed_response()],
@@ -94,5 +94,7 @@ def every_action_stack() -> Any:
         ],
     }
     for priority, (name, actions) in enumerate(routes.items(), start=5):
-        add_rule(stack, name, priority, {"pathPattern": {"values": [f"/{name}/*"]}}, actions=actions)
+        add_rule(
+            stack, name, priority, {"pathPattern": {"values": [f"/{name}/*"]}}, actions=actions
+        )
     return stack

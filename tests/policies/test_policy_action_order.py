@@ -4,6 +4,7 @@ import pytest
 
 from tests.policies.listener_actions import (
     cognito,
+    every_action_stack,
     findings,
     fixed_response,
     forward,
@@ -12,6 +13,7 @@ from tests.policies.listener_actions import (
     with_tokens,
 )
 from tests.policies.policy_harness import UNKNOWN, add_rule, as_preview, compliant_stack
+from tests.policies.test_policy_unknowns import every_input_unknown, every_leaf_unknown
 
 POLICY = "alb-action-order"
 

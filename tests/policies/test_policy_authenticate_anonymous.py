@@ -46,17 +46,23 @@ def test_allowing_anonymous_requests_is_advised_against(run, module, value):
     ]
     with_tokens(stack, module)
     advice = (
-        "sets onUnauthenticatedRequest to 'allow': requests without a session reach the targets "
-        "with no identity. Use 'authenticate' (the default) or 'deny' unless the application "
-        "checks the x-amzn-oidc-* headers itself."
+        "sets onUnauthenticatedRequest to 'allow', so requests without a session reach the "
+        "targets with no identity. Use 'authenticate' (the default) or 'deny' unless the "
+        "application checks the x-amzn-oidc-* headers itself."
     )
     assert findings(run, stack, POLICY) == [
         (
             "https",
             "advisory",
-            f"The default action of listener 'https' (authenticate-cognito) {advice}",
+            "The default actions of listener 'https' let anonymous requests through: "
+            f"authenticate-cognito {advice}",
         ),
-        ("admin", "advisory", f"Rule 'admin' (authenticate-oidc) {advice}"),
+        (
+            "admin",
+            "advisory",
+            "The actions of rule 'admin' let anonymous requests through: authenticate-oidc "
+            f"{advice}",
+        ),
     ]
 
 

@@ -50,9 +50,9 @@ def test_a_plain_http_oidc_endpoint_fails(run, module, key):
         (
             "admin",
             "mandatory",
-            "Rule 'admin' (authenticate-oidc) reaches its identity provider without HTTPS: "
-            f"authenticateOidc.{key} 'Http://idp.example.com/oidc'. Each must be an https:// "
-            "URL with a host.",
+            "The actions of rule 'admin' reach the identity provider of authenticate-oidc "
+            f"without HTTPS: authenticateOidc.{key} 'Http://idp.example.com/oidc'. Each must be "
+            "an https:// URL with a host.",
         )
     ]
 
@@ -67,10 +67,10 @@ def test_every_plain_endpoint_is_named(run):
         (
             "https",
             "mandatory",
-            "The default action of listener 'https' (authenticate-oidc) reaches its identity "
-            "provider without HTTPS: authenticateOidc.tokenEndpoint 'idp.example.com/token'; "
-            "authenticateOidc.userInfoEndpoint 'https:///userinfo'. Each must be an https:// URL "
-            "with a host.",
+            "The default actions of listener 'https' reach the identity provider of "
+            "authenticate-oidc without HTTPS: authenticateOidc.tokenEndpoint "
+            "'idp.example.com/token'; authenticateOidc.userInfoEndpoint 'https:///userinfo'. Each "
+            "must be an https:// URL with a host.",
         )
     ]
 
@@ -91,9 +91,9 @@ def test_a_plain_http_jwks_endpoint_fails(run):
         (
             "api",
             "mandatory",
-            "Rule 'api' (jwt-validation) reaches its identity provider without HTTPS: "
-            "jwtValidation.jwksEndpoint 'http://idp.example.com/jwks.json'. Each must be an "
-            "https:// URL with a host.",
+            "The actions of rule 'api' reach the identity provider of jwt-validation without "
+            "HTTPS: jwtValidation.jwksEndpoint 'http://idp.example.com/jwks.json'. Each must be "
+            "an https:// URL with a host.",
         )
     ]
 
