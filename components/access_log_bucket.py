@@ -18,11 +18,53 @@ class AccessLogBucketArgs:
     retention_days: int
     """Days after which log objects expire."""
     protect: bool
-    """Production safety: Pulumi protect, kept on delete, never force-destroyed."""
+    """Production safety: Pulumi protect on the bucket."""
+    keep_on_destroy: bool
+    """Keep the bucket and its settings when the stack is destroyed (retained, never emptied)."""
     region: str
     """The stack's region, which decides the log-delivery principal."""
     tags: dict[str, str]
     """Tags for every resource."""
+
+
+def private_bucket_settings(name: str, bucket: aws.s3.Bucket, opts: pulumi.ResourceOptions) -> None:
+    """A bucket's companions that keep it private: the bucket owner owns every object (ACLs
+    off), public access stays blocked, and objects are encrypted with SSE-S3."""
+    aws.s3.BucketOwnershipControls(
+        f"{name}-ownership",
+        bucket=bucket.id,
+        rule={"object_ownership": "BucketOwnerEnforced"},
+        opts=opts,
+    )
+    aws.s3.BucketPublicAccessBlock(
+        f"{name}-public-access",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=opts,
+    )
+    # ALB access logs support only SSE-S3 ("Access log files", ALB docs: "The only
+    # server-side encryption option that's supported is Amazon S3-managed keys").
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-encryption",
+        bucket=bucket.id,
+        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+        opts=opts,
+    )
+
+
+def deny_insecure_transport(bucket_arn: str) -> dict[str, object]:
+    """The bucket policy statement that refuses every request made without TLS."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
 
 
 class AccessLogBucket(pulumi.ComponentResource):
@@ -37,41 +79,24 @@ class AccessLogBucket(pulumi.ComponentResource):
         self, name: str, args: AccessLogBucketArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("alb:index:AccessLogBucket", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        # Keeping the logs is decided apart from `protect`, the switch people turn off to tear a
+        # stack down. A kept bucket keeps its settings too, so it stays private, encrypted,
+        # TLS-only and expiring after the stack is gone.
+        child = pulumi.ResourceOptions(parent=self, retain_on_delete=args.keep_on_destroy)
         self.access_prefix = f"{args.prefix}/access"
         self.connection_prefix = f"{args.prefix}/connection"
 
         self.bucket = aws.s3.Bucket(
             name,
-            force_destroy=not args.protect,
+            # Should a delete reach AWS anyway (a replacement, a state edit), a non-empty bucket
+            # refuses it instead of losing its objects.
+            force_destroy=not args.keep_on_destroy,
             tags=args.tags,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.protect, retain_on_delete=args.protect
+                parent=self, protect=args.protect, retain_on_delete=args.keep_on_destroy
             ),
         )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        # ALB access logs support only SSE-S3 ("Access log files", ALB docs: "The only
-        # server-side encryption option that's supported is Amazon S3-managed keys").
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=self.bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child,
-        )
+        private_bucket_settings(name, self.bucket, child)
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=self.bucket.id,
@@ -129,14 +154,5 @@ def _policy_document(
         }
         for index, principal in enumerate(principals)
     ]
-    statements.append(
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    )
+    statements.append(deny_insecure_transport(bucket_arn))
     return json.dumps({"Version": "2012-10-17", "Statement": statements})

@@ -16,12 +16,14 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
+from cryptography import x509
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -292,6 +294,9 @@ class AccessLogsConfig(_Model):
             'a key prefix without leading or trailing "/" and without "AWSLogs"',
         ),
     ] = "alb"
+    keep_on_destroy: bool = True
+    """Keep the log bucket (retained, never force-emptied) when the stack is destroyed; logs
+    are audit records, so this is on unless a stack turns it off, whatever alb:protect says."""
 
 
 class WafConfig(_Model):
@@ -316,6 +321,8 @@ class WafConfig(_Model):
         1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
         2557, 2922, 3288, 3653,
     ] = 90  # fmt: skip
+    keep_logs_on_destroy: bool = True
+    """Keep the WAF log group when the stack is destroyed (see AccessLogsConfig)."""
 
 
 class AlarmsConfig(_Model):
@@ -349,9 +356,68 @@ class HealthCheckConfig(_Model):
         return self
 
 
+class AcrossGroupsConfig(_Model):
+    # Forward-action target group stickiness: 1 second to 7 days (ELBv2 API
+    # TargetGroupStickinessConfig.DurationSeconds).
+    duration_seconds: int = Field(default=3600, ge=1, le=604800)
+
+
 class StickinessConfig(_Model):
     # lb_cookie duration: 1 second to 7 days (ELBv2 target group attributes).
     duration_seconds: int = Field(default=86400, ge=1, le=604800)
+    across_groups: AcrossGroupsConfig | None = None
+    """Keep a client on the blue or the green group of a deployment (the forward action's
+    own stickiness), beside the lb_cookie stickiness to one target within the group."""
+
+
+class WeightsConfig(_Model):
+    # ELBv2 API TargetGroupTuple.Weight: 0-999.
+    blue: int = Field(ge=0, le=999)
+    green: int = Field(ge=0, le=999)
+
+    @model_validator(mode="after")
+    def _some_traffic(self) -> Self:
+        if self.blue == 0 and self.green == 0:
+            raise ValueError("blue and green cannot both be 0: the rule would send traffic nowhere")
+        return self
+
+
+# What each strategy starts with when `weights` is not given.
+_DEFAULT_WEIGHTS = {"blue-green": (100, 0), "canary": (90, 10), "external": (100, 0)}
+
+
+class DeploymentConfig(_Model):
+    """Two target groups, blue (the service's own) and green, behind one weighted forward."""
+
+    strategy: Literal["blue-green", "canary", "external"]
+    weights_: WeightsConfig | None = Field(default=None, alias="weights")
+    test_listener_port: int | None = Field(default=None, ge=1, le=65535)
+    test_cidrs: (
+        Annotated[list[Cidr], _distinct(" (compared as networks)"), Field(min_length=1)] | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.strategy == "external" and self.weights_ is not None:
+            raise ValueError(
+                "weights: with strategy external, ECS or CodeDeploy set the weights; remove "
+                "weights (the rule starts with all traffic on blue)"
+            )
+        if (self.test_listener_port is None) != (self.test_cidrs is None):
+            raise ValueError(
+                "testListenerPort and testCidrs go together: the test listener is reachable "
+                "only from testCidrs"
+            )
+        if self.test_listener_port in (80, 443):
+            raise ValueError("testListenerPort: 80 and 443 are the load balancer's own listeners")
+        return self
+
+    @property
+    def weights(self) -> tuple[int, int]:
+        """(blue, green)."""
+        if self.weights_ is not None:
+            return self.weights_.blue, self.weights_.green
+        return _DEFAULT_WEIGHTS[self.strategy]
 
 
 # HTTP header names are RFC 9110 tokens of at most 40 characters; methods are upper-case
@@ -602,6 +668,191 @@ class RouteConfig(RuleConditionsConfig):
         return self
 
 
+TargetKind = Literal["instance", "ip", "lambda"]
+# EC2 instance IDs: "i-" and 8 or 17 hexadecimal digits (EC2 API reference, resource IDs).
+_INSTANCE_ID = re.compile(r"i-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+# Lambda function ARNs, optionally with a version or alias (Lambda API reference, Invoke
+# FunctionName and Qualifier patterns): name up to 64 characters; $LATEST, a version number or
+# an alias name up to 128 characters.
+_FUNCTION_ARN = re.compile(
+    r"(?P<function>arn:aws(?:-[a-z]+)*:lambda:(?P<region>[a-z0-9-]+):\d{12}:function:"
+    r"[A-Za-z0-9_-]{1,64})(?::(?P<qualifier>\$LATEST|[A-Za-z0-9_-]{1,128}))?"
+)
+
+
+def _target_id(value: str) -> str:
+    """An instance ID (read in lower case), an IPv4 address (normalised) or a function ARN."""
+    if _INSTANCE_ID.fullmatch(value.lower()):
+        return value.lower()
+    if _FUNCTION_ARN.fullmatch(value):
+        return value
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        raise _fail(
+            "target_id",
+            "must be an EC2 instance ID (i-0abc12345def67890), an IPv4 address or a Lambda "
+            "function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)",
+        ) from None
+    if address.version == 6:
+        # The platform's target groups are IPv4 (lb.TargetGroup ip_address_type, default
+        # ipv4), and "you can't register IPv6 targets with an IPv4 target group" ("Target
+        # groups for your Application Load Balancers", IP address type).
+        raise _fail(
+            "target_id",
+            "is an IPv6 address, but the service's target group is IPv4; register the "
+            "target's IPv4 address",
+        )
+    return str(address)
+
+
+class TargetConfig(_Model):
+    """A target registered with the service's target group by the platform."""
+
+    id: Annotated[str, AfterValidator(_target_id)]
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """The target's port, when it is not the service's."""
+    # Our target groups are cross-zone (alb-cross-zone-enabled), where "the specified
+    # Availability Zone value is ... ignored and treated as all", and an IP address outside the
+    # VPC accepts only "all" (ELBv2 API reference, TargetDescription.AvailabilityZone).
+    availability_zone: Literal["all"] | None = None
+
+    @property
+    def kind(self) -> TargetKind:
+        """Which targetType this target needs."""
+        if _INSTANCE_ID.fullmatch(self.id):
+            return "instance"
+        return "lambda" if self.id.startswith("arn:") else "ip"
+
+    @property
+    def function(self) -> tuple[str, str | None]:
+        """A Lambda target's unqualified function ARN and its qualifier (version or alias)."""
+        match = _FUNCTION_ARN.fullmatch(self.id)
+        assert match is not None, self.id
+        return match["function"], match["qualifier"]
+
+
+_S3_URI = re.compile(
+    # S3 bucket naming rules (3-63 lowercase letters, digits, dots and hyphens) and object
+    # keys of at most 1024 characters ("Bucket naming rules", "Naming Amazon S3 objects").
+    r"s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>[^\s].{0,1023})"
+)
+
+
+def _s3_uri(value: str) -> str:
+    if not _S3_URI.fullmatch(value):
+        raise _fail("s3_uri", "must be an S3 URI such as s3://my-bucket/path/ca-bundle.pem")
+    return value
+
+
+S3Uri = Annotated[str, AfterValidator(_s3_uri)]
+
+
+def s3_location(uri: str) -> tuple[str, str]:
+    """(bucket, key) of an ``s3://`` URI the model accepted."""
+    match = _S3_URI.fullmatch(uri)
+    assert match is not None, uri
+    return match["bucket"], match["key"]
+
+
+# A file named in the configuration is read from the program's directory (the one holding
+# Pulumi.yaml, __main__.py and components/); callers may name another (the config model's tests).
+PROGRAM_DIR = Path(__file__).resolve().parents[1]
+
+
+class CaBundleConfig(_Model):
+    """Where the trust store's CA certificates come from: an S3 object, or a PEM file in the
+    repository that the platform uploads to a private bucket of its own."""
+
+    s3_uri: S3Uri | None = None
+    file: Annotated[str, StringConstraints(min_length=1)] | None = None
+    _pem: str = PrivateAttr(default="")
+
+    @field_validator("file")
+    @classmethod
+    def _pem_in_the_program(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            if Path(value).is_absolute() or ".." in Path(value).parts:
+                raise _fail("file", "must be a path inside the program's directory, relative to it")
+            _pem_bundle(_program_dir(info), value)
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self, info: ValidationInfo) -> Self:
+        if (self.s3_uri is None) == (self.file is None):
+            raise ValueError('give exactly one of "s3Uri" or "file"')
+        if self.file is not None:
+            self._pem = _pem_bundle(_program_dir(info), self.file)
+        return self
+
+    @property
+    def pem(self) -> str:
+        """The PEM text of ``file`` (empty for an S3 bundle), read once, when parsed."""
+        return self._pem
+
+
+def _program_dir(info: ValidationInfo) -> Path:
+    return Path((info.context or {}).get("program_dir", PROGRAM_DIR))
+
+
+def _pem_bundle(root: Path, name: str) -> str:
+    """The text of a CA bundle file, which must hold at least one PEM certificate."""
+    path = root / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"{name} does not exist in the program's directory") from None
+    except (UnicodeDecodeError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise ValueError(f"{name} cannot be read as a PEM file ({reason})") from None
+    try:
+        x509.load_pem_x509_certificates(text.encode())
+    except ValueError:
+        raise ValueError(
+            f"{name} holds no PEM certificate (-----BEGIN CERTIFICATE-----); the trust store "
+            "needs the CA certificates that sign the clients' certificates"
+        ) from None
+    return text
+
+
+class MtlsConfig(_Model):
+    """Mutual TLS on the HTTPS listener ("Mutual authentication with TLS in Application Load
+    Balancer"): ``verify`` checks client certificates against a trust store, ``passthrough``
+    hands them to the targets unchecked."""
+
+    mode: Literal["verify", "passthrough"]
+    ca_bundle: CaBundleConfig | None = None
+    revocation_lists: Annotated[list[S3Uri], _distinct()] = Field(default_factory=list)
+    ignore_client_certificate_expiry: bool = False
+    advertise_ca_names: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.mode == "verify" and self.ca_bundle is None:
+            raise ValueError(
+                "caBundle: required in verify mode (the CA certificates that clients' "
+                "certificates must chain to)"
+            )
+        if self.mode == "passthrough":
+            given = [
+                key
+                for key, field in (
+                    ("caBundle", "ca_bundle"),
+                    ("revocationLists", "revocation_lists"),
+                    ("ignoreClientCertificateExpiry", "ignore_client_certificate_expiry"),
+                    ("advertiseCaNames", "advertise_ca_names"),
+                )
+                if field in self.model_fields_set
+            ]
+            if given:
+                raise ValueError(
+                    f"{', '.join(given)}: only with mode verify; in passthrough mode the load "
+                    "balancer checks nothing and hands the client's certificate chain to the "
+                    "targets"
+                )
+        return self
+
+
 class ServiceConfig(RuleConditionsConfig):
     port: int | None = Field(default=None, ge=1, le=65535)
     protocol: Literal["HTTP", "HTTPS"] = "HTTP"
@@ -618,6 +869,9 @@ class ServiceConfig(RuleConditionsConfig):
     deny_other_sources: bool = True
     rewrite: RewriteConfig | None = None
     auth: AuthConfig | None = None
+    deployment: DeploymentConfig | None = None
+    targets: list[TargetConfig] = Field(default_factory=list)
+    """Targets the platform registers: instances, IP addresses, or one Lambda function."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -632,6 +886,20 @@ class ServiceConfig(RuleConditionsConfig):
         # guide, "Edit target group attributes": slow start mode considerations).
         if self.slow_start_seconds and self.algorithm == "least_outstanding_requests":
             problems.append(limits.LEAST_OUTSTANDING_SLOW_START.message)
+        if self.stickiness and self.stickiness.across_groups and self.deployment is None:
+            problems.append(
+                "stickiness.acrossGroups: needs a deployment (blue-green, canary or external), "
+                "which gives the service two target groups"
+            )
+        if (
+            self.deployment
+            and self.deployment.strategy == "external"
+            and (self.target_type == "lambda")
+        ):
+            problems.append(
+                "deployment.strategy: external hands the weights to ECS or CodeDeploy, which do "
+                "not deploy lambda targets; use blue-green or canary"
+            )
         if self.condition_count > aws_facts.MAX_CONDITION_VALUES_PER_RULE:
             problems.append(
                 f"at most {aws_facts.MAX_CONDITION_VALUES_PER_RULE} condition values per "
@@ -668,6 +936,8 @@ class StackConfig(_Model):
     default_service: str | None = None
     routes: dict[ServiceName, RouteConfig] = Field(default_factory=dict)
     alarms: AlarmsConfig = Field(default_factory=AlarmsConfig)
+    mtls: MtlsConfig | None = None
+    """Mutual TLS on the HTTPS listener; absent: clients present no certificate."""
     tags: dict[
         Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_tag_text)],
         Annotated[str, StringConstraints(max_length=256), AfterValidator(_tag_text)],
@@ -679,6 +949,39 @@ class StackConfig(_Model):
         if self.ingress_cidrs_ is not None:
             return self.ingress_cidrs_
         return ["0.0.0.0/0", "::/0"] if self.ip_address_type == "dualstack" else ["0.0.0.0/0"]
+
+    @property
+    def target_ports(self) -> list[int]:
+        """Every port the load balancer reaches targets on: the services' ports and the ports
+        of their static targets, each once, in order."""
+        ports = [
+            port
+            for service in self.services.values()
+            for port in (service.port, *(target.port for target in service.targets))
+            if port is not None
+        ]
+        return sorted(set(ports))
+
+    @property
+    def test_listener_port(self) -> int | None:
+        """The test listener of the services' deployments (one port for all of them)."""
+        ports = [
+            s.deployment.test_listener_port
+            for s in self.services.values()
+            if s.deployment is not None and s.deployment.test_listener_port is not None
+        ]
+        return min(ports) if ports else None
+
+    @property
+    def test_cidrs(self) -> list[str]:
+        """Who may reach the test listener: every deployment's testCidrs, each once."""
+        cidrs = [
+            cidr
+            for _, s in sorted(self.services.items())
+            if s.deployment is not None
+            for cidr in s.deployment.test_cidrs or []
+        ]
+        return list(dict.fromkeys(cidrs))
 
     @property
     def rules(self) -> list[routing.Rule]:
@@ -710,6 +1013,13 @@ def _cross_field_problems(config: StackConfig) -> list[str]:
             f"{NAMESPACE}:certificate.issue: a self-signed certificate is refused when "
             f"{NAMESPACE}:protect is true; use an ACM certificate (arn) or issue: dns"
         )
+    if config.protect:
+        for key, keep in (
+            ("accessLogs.keepOnDestroy", config.access_logs.keep_on_destroy),
+            ("waf.keepLogsOnDestroy", config.waf.keep_logs_on_destroy),
+        ):
+            if not keep:
+                problems.append(limits.KEEP_LOGS.line(f"{NAMESPACE}:{key}", protect="alb:protect"))
     # "Certificates in ACM are regional resources. To use a certificate with Elastic Load
     # Balancing ... in more than one AWS Region, you must request or import a certificate for
     # each Region" (ACM user guide, "Supported Regions"): a listener refuses another Region's.
@@ -730,9 +1040,27 @@ def _cross_field_problems(config: StackConfig) -> list[str]:
             f"{NAMESPACE}:ingressCidrs: IPv6 CIDRs need {NAMESPACE}:ipAddressType dualstack"
         )
     problems.extend(_target_cidr_problems(config))
+    problems.extend(_static_target_problems(config))
     if not config.internal:
         problems.extend(_private_source_problems(config))
+    test_ports = {
+        name: service.deployment.test_listener_port
+        for name, service in sorted(services.items())
+        if service.deployment is not None and service.deployment.test_listener_port is not None
+    }
+    if len(set(test_ports.values())) > 1:
+        problems.append(
+            f"{NAMESPACE}:services: the test listener is one listener; give every "
+            "deployment.testListenerPort the same port (got "
+            + ", ".join(f"{name}: {port}" for name, port in test_ports.items())
+            + ")"
+        )
     for name, service in services.items():
+        if service.deployment is not None and not service.has_conditions:
+            problems.append(
+                f"{NAMESPACE}:services.{name}.deployment: needs a listener rule, so the service "
+                "needs a condition (the weighted forward and the ECS hand-over work on rules)"
+            )
         if name != config.default_service and not service.has_conditions:
             problems.append(
                 f"{NAMESPACE}:services.{name}: needs at least one of pathPatterns, hostHeaders "
@@ -776,6 +1104,65 @@ def _target_cidr_problems(config: StackConfig) -> list[str]:
                 f"only (IPv6 target groups need a dualstack load balancer); set "
                 f"{NAMESPACE}:ipAddressType dualstack or list IPv4 blocks only"
             )
+    return problems
+
+
+def _static_target_problems(config: StackConfig) -> list[str]:
+    """Each service's ``targets`` against its targetType, each other and its deployment (the
+    addresses are checked against the VPC in components/network.py, where its blocks are
+    known)."""
+    problems = []
+    for name, service in sorted(config.services.items()):
+        key = f"{NAMESPACE}:services.{name}.targets"
+        if not service.targets:
+            continue
+        if service.deployment is not None:
+            problems.append(
+                f"{key}: a service with a deployment has two target groups (blue and green), "
+                "and the deployment decides which group its targets join; register them with "
+                "the deployment (ECS) instead, or remove deployment"
+            )
+        if service.target_type == "lambda" and len(service.targets) > 1:
+            # "You can register one Lambda function per target group" ("Use Lambda functions
+            # as targets of an Application Load Balancer").
+            problems.append(
+                f"{key}: a lambda target group takes one function (got {len(service.targets)})"
+            )
+        first: dict[tuple[str, int | None], int] = {}
+        for index, target in enumerate(service.targets):
+            at = f"{key}[{index}]"
+            if target.kind != service.target_type:
+                what = {"instance": "an instance ID", "ip": "an IP address", "lambda": "a "
+                        "Lambda function ARN"}[target.kind]  # fmt: skip
+                problems.append(
+                    f"{at}.id: {what} needs targetType {target.kind}, but "
+                    f"{NAMESPACE}:services.{name}.targetType is {service.target_type}"
+                )
+                continue
+            if target.kind == "lambda":
+                if target.port is not None:
+                    problems.append(
+                        f"{at}.port: a Lambda function is invoked, not reached on a port"
+                    )
+                # "The Lambda function and target group must be in the same account and in the
+                # same Region" ("Use Lambda functions as targets of an Application Load
+                # Balancer", Limits).
+                region = target.id.split(":")[3]
+                if region != config.region:
+                    problems.append(
+                        f"{at}.id: the function is in {region}, but the load balancer is in "
+                        f"{config.region}; a Lambda target must be in the load balancer's region"
+                    )
+            if target.kind == "instance" and target.availability_zone is not None:
+                problems.append(
+                    f"{at}.availabilityZone: not for instance targets (ELB takes the zone from "
+                    "the instance)"
+                )
+            registered = (target.id, target.port or service.port)
+            if registered in first:
+                port = f" on port {registered[1]}" if registered[1] else ""
+                problems.append(f"{at}: {target.id}{port} is already {key}[{first[registered]}]")
+            first.setdefault(registered, index)
     return problems
 
 
@@ -905,11 +1292,15 @@ def parse_stack_config(
     *,
     stack: str | None = None,
     secret_keys: Collection[str] = (),
+    program_dir: Path = PROGRAM_DIR,
 ) -> StackConfig:
     """Validate the raw stack config; raise ConfigError listing every problem.
 
+    Files the config names (``alb:mtls.caBundle.file``) are read from ``program_dir``.
+
     ``stack`` is the stack's name, part of the names AWS gives the load balancer and target
-    groups; without it those names are not checked.
+    groups; without it those names are not checked, and a missing ``aws:region`` is
+    :data:`DEFAULT_REGION` (a stack that deploys must set it).
     """
     data: dict[str, Any] = {}
     stack_problems = _stack_name_problems(stack)
@@ -924,8 +1315,12 @@ def parse_stack_config(
             data[name] = _decode(value)
     if "aws:region" in raw:
         data["region"] = raw["aws:region"]
+    elif stack is not None:
+        # A stack that deploys names its region: only the model's own callers (tests, docs
+        # examples), which pass no stack, get DEFAULT_REGION.
+        problems.append(limits.REGION_REQUIRED.line("aws:region"))
     try:
-        config = StackConfig.model_validate(data)
+        config = StackConfig.model_validate(data, context={"program_dir": program_dir})
     except ValidationError as exc:
         raise ConfigError(_unique(problems + [_describe(e) for e in exc.errors()])) from None
     problems += _cross_field_problems(config) + _aws_limit_problems(config)
@@ -1009,7 +1404,7 @@ def _security_group_problems(config: StackConfig) -> list[str]:
                     rules=count * listener_ports,
                 )
             )
-    ports = {s.port for s in config.services.values() if s.port is not None}
+    ports = set(config.target_ports)
     targets: list[int] = [ipaddress.ip_network(cidr).version for cidr in config.target_cidrs]
     used = [4, 6] if config.ip_address_type == "dualstack" else [4]
     for version in used:

@@ -277,6 +277,28 @@ COMMON_NAME = Constraint(
         }
     },
 )
+KEEP_LOGS = Constraint(
+    key="`alb:accessLogs.keepOnDestroy`, `alb:waf.keepLogsOnDestroy`",
+    rule="true while `alb:protect` is true",
+    source="SPEC §2 (`alb:protect`: logs kept on delete)",
+    message="a protected stack keeps its logs when it is destroyed; set {protect} false "
+    "before turning this off",
+    example={
+        "alb:protect": True,
+        "alb:certificate": {"arn": _ACM},
+        "alb:accessLogs": {"keepOnDestroy": False},
+    },
+)
+REGION_REQUIRED = Constraint(
+    key="aws:region",
+    rule="set in the stack file",
+    source="the Pulumi AWS provider (without it, the region comes from the environment: "
+    "`AWS_REGION`, the AWS profile)",
+    message="required: without it the provider deploys to the environment's region "
+    "(AWS_REGION or the AWS profile), which the certificate and alarm checks here cannot "
+    "know; set it with `pulumi config set aws:region REGION`",
+    example={"aws:region": None},
+)
 
 # --- names derived from the stack name ---------------------------------------------------------
 
@@ -333,6 +355,12 @@ _OIDC = {
     "clientSecret": "plain-text",
 }
 _TG_API = f"{_ELB_API} CreateTargetGroup"
+_CA_FILE = "tests/fixtures/mtls/client-ca.pem"
+
+
+def _function(name: str) -> str:
+    return f"arn:aws:lambda:ap-northeast-2:123456789012:function:{name}"
+
 
 # --- the page ----------------------------------------------------------------------------------
 
@@ -370,6 +398,7 @@ SECTIONS = [
         "Each limit is the one AWS or the provider enforces; catching it here turns a failed "
         "deployment halfway through into a message before anything starts.",
         [
+            REGION_REQUIRED,
             row("`aws:region`", "a region name", "AWS regions", {"aws:region": "mars-north"}),
             row("`alb:network.vpcId`, `.subnetIds[i]`", "`vpc-…`, `subnet-…` IDs",
                 "EC2 resource IDs",
@@ -452,6 +481,7 @@ SECTIONS = [
             row("`issue: self-signed` with `alb:protect: true`", "a protected (production) "
                 "stack must not serve a certificate browsers reject", "SPEC §2",
                 {"alb:protect": True}),
+            KEEP_LOGS,
             row("a certificate in another region", "ACM certificates are regional",
                 '"Supported Regions" (ACM user guide)',
                 {"alb:certificate": {"arn": _ACM.replace("ap-northeast-2", "us-east-1")}}),
@@ -552,6 +582,126 @@ SECTIONS = [
         ],
     ),
     Section(
+        "Delivery: blue-green, canary and external deployments",
+        "A `deployment` gives a service a second (green) target group behind one weighted "
+        "forward ([configuration](configuration.md#deployments-blue-green-canary-and-ecs)).",
+        [
+            row("`…deployment.weights.*`", "0-999 each, not both 0",
+                f"{_ELB_API} TargetGroupTuple.Weight",
+                api(deployment={"strategy": "canary", "weights": {"blue": 0, "green": 0}})),
+            row("`…deployment.weights` with `external`", "ECS or CodeDeploy own the weights",
+                "ECS blue/green deployments", api(deployment={
+                    "strategy": "external", "weights": {"blue": 50, "green": 50}})),
+            row("`…deployment.testListenerPort` without `testCidrs`", "the test listener is "
+                "reachable only from `testCidrs`", "SPEC §6",
+                api(deployment={"strategy": "blue-green", "testListenerPort": 8443})),
+            row("`…deployment.testListenerPort` 80 or 443", "the load balancer's own listeners",
+                f"{_ELB_API} CreateListener (DuplicateListener)",
+                api(deployment={"strategy": "blue-green", "testListenerPort": 443,
+                                "testCidrs": ["81.2.69.0/24"]})),
+            row("two test listener ports", "one test listener per load balancer", "SPEC §6",
+                {"alb:services": {
+                    **_SERVICES,
+                    "api": {**_SERVICES["api"], "deployment": {
+                        "strategy": "blue-green", "testListenerPort": 8443,
+                        "testCidrs": ["81.2.69.0/24"]}},
+                    "admin": {**_SERVICES["admin"], "deployment": {
+                        "strategy": "blue-green", "testListenerPort": 9443,
+                        "testCidrs": ["81.2.69.0/24"]}}}}),
+            row("a deployment on a service without conditions", "the weighted forward and the "
+                "ECS hand-over are listener rules", "ECS blue/green deployments",
+                {"alb:services": {**_SERVICES, "web": {"port": 3000, "deployment": {
+                    "strategy": "blue-green"}}}}),
+            row("`…stickiness.acrossGroups` without a deployment", "stickiness across the "
+                "groups of a deployment", f"{_ELB_API} TargetGroupStickinessConfig",
+                api(stickiness={"acrossGroups": {"durationSeconds": 60}})),
+            row("`external` with `targetType: lambda`", "ECS and CodeDeploy deploy "
+                "containers", "ECS blue/green deployments",
+                api(port=None, targetType="lambda", deployment={"strategy": "external"})),
+        ],
+    ),
+    Section(
+        "Static and Lambda targets",
+        "`targets` registers instances, IP addresses or one Lambda function with the service's "
+        "target group ([configuration](configuration.md#static-and-lambda-targets)); where an IP "
+        "address lies relative to the VPC is checked with the network, below.",
+        [
+            row("`…targets[i].id`", "an instance ID (`i-` and 8 or 17 hex digits, any case), "
+                "an IPv4 address or a Lambda function ARN", f"{_ELB_API} TargetDescription.Id",
+                api(targets=[{"id": "web-1"}])),
+            row("`…targets[i].id` IPv6", "an IPv4 address: the target groups are IPv4",
+                '"Target groups for your Application Load Balancers", IP address type',
+                api(targets=[{"id": "2001:db8::10"}])),
+            row("`…targets[i].port`", "1-65535", f"{_ELB_API} TargetDescription.Port",
+                api(targets=[{"id": "10.0.0.5", "port": 0}])),
+            row("`…targets[i].availabilityZone`", "`all` (cross-zone target groups ignore a "
+                "zone; outside the VPC only `all` is accepted)",
+                f"{_ELB_API} TargetDescription.AvailabilityZone",
+                api(targets=[{"id": "10.0.0.5", "availabilityZone": "ap-northeast-2a"}])),
+            row("a target of another type", "instance IDs need `targetType: instance`, "
+                "addresses `ip`, a function `lambda`", f"{_ELB_API} RegisterTargets",
+                api(targets=[{"id": "i-0abc12345def67890"}])),
+            row("a target listed twice", "each target and port once (an absent port is the "
+                "service's)", "one attachment per target and port",
+                api(targets=[{"id": "10.0.0.5"}, {"id": "10.0.0.5", "port": 8080}])),
+            row("`availabilityZone` on an instance", "ELB takes the zone from the instance",
+                f"{_ELB_API} TargetDescription.AvailabilityZone",
+                api(targetType="instance", targets=[{"id": "i-0abc12345def67890",
+                                                     "availabilityZone": "all"}])),
+            row("two Lambda functions", "one function per target group",
+                '"Use Lambda functions as targets of an Application Load Balancer"',
+                api(port=None, targetType="lambda", targets=[{"id": _function("a")},
+                                                             {"id": _function("b")}])),
+            row("`port` on a Lambda target", "a function is invoked, not reached on a port",
+                f"{_ELB_API} TargetDescription.Port",
+                api(port=None, targetType="lambda", targets=[{"id": _function("a"),
+                                                              "port": 80}])),
+            row("a Lambda function in another region", "the function and the target group "
+                "are in the same account and Region",
+                '"Use Lambda functions as targets of an Application Load Balancer", Limits',
+                api(port=None, targetType="lambda",
+                    targets=[{"id": _function("a").replace("ap-northeast-2", "us-east-1")}])),
+            row("`targets` with a `deployment`", "the deployment decides which of its two "
+                "groups targets join", "SPEC §6",
+                api(deployment={"strategy": "blue-green"}, targets=[{"id": "10.0.0.5"}])),
+        ],
+    ),
+    Section(
+        "Mutual TLS",
+        "`alb:mtls` turns on mutual TLS on the HTTPS listener "
+        "([configuration](configuration.md#mutual-tls-albmtls)). A CA bundle `file` is read "
+        "when the configuration is checked, so a missing or empty bundle stops the run before "
+        "anything is created.",
+        [
+            row("`alb:mtls.mode`", "`verify` or `passthrough`",
+                f"{_ELB_API} MutualAuthenticationAttributes.Mode",
+                {"alb:mtls": {"mode": "on"}}),
+            row("`verify` without `caBundle`", "the trust store needs the CA certificates",
+                f"{_ELB_API} CreateTrustStore",
+                {"alb:mtls": {"mode": "verify"}}),
+            row("`alb:mtls.caBundle`", "exactly one of `s3Uri` and `file`", "SPEC §6",
+                {"alb:mtls": {"mode": "verify", "caBundle": {"s3Uri": "s3://pki/ca.pem",
+                                                             "file": _CA_FILE}}}),
+            row("`…caBundle.s3Uri`, `alb:mtls.revocationLists[i]`", "`s3://BUCKET/KEY` with an "
+                "S3 bucket name", '"Bucket naming rules" (S3 user guide)',
+                {"alb:mtls": {"mode": "verify",
+                              "caBundle": {"s3Uri": "https://pki.example.com/ca.pem"}}}),
+            row("`…caBundle.file` outside the program", "a relative path inside the program's "
+                "directory", "the repository is what `pulumi up` deploys",
+                {"alb:mtls": {"mode": "verify", "caBundle": {"file": "../ca.pem"}}}),
+            row("`…caBundle.file` missing", "the file exists", "SPEC §6",
+                {"alb:mtls": {"mode": "verify", "caBundle": {"file": "certs/client-ca.pem"}}}),
+            row("`…caBundle.file` without certificates", "at least one PEM certificate",
+                f"{_ELB_API} CreateTrustStore (InvalidCaCertificatesBundle)",
+                {"alb:mtls": {"mode": "verify", "caBundle": {
+                    "file": "tests/fixtures/mtls/not-a-certificate.pem"}}}),
+            row("`passthrough` with `verify` settings", "`caBundle`, `revocationLists`, "
+                "`ignoreClientCertificateExpiry`, `advertiseCaNames` only with `verify`",
+                f"{_ELB_API} MutualAuthenticationAttributes",
+                {"alb:mtls": {"mode": "passthrough", "caBundle": {"s3Uri": "s3://pki/ca.pem"}}}),
+        ],
+    ),
+    Section(
         "Names derived from the stack name",
         "Load balancers and target groups are autonamed from the stack and service names "
         "(`alb-STACK` and `alb-STACK-SERVICE`, then `-` and 7 random characters), and ELB "
@@ -568,7 +718,7 @@ MODEL_CONSTRAINTS = [
     MANAGED_RULE_GROUP_CONFIG, TAG_TEXT, TAG_RESERVED, HEALTH_CHECK_MATCHER, CERTIFICATE_QUOTA,
     DEFAULT_CERTIFICATE_REPEATED, SECURITY_GROUP_INBOUND, SECURITY_GROUP_OUTBOUND, WILDCARDS,
     WEIGHTED_RANDOM, LEAST_OUTSTANDING_SLOW_START, COMMON_NAME, STACK_CHARACTERS, STACK_LENGTH,
-    TARGET_GROUP_NAME,
+    TARGET_GROUP_NAME, KEEP_LOGS, REGION_REQUIRED,
 ]  # fmt: skip
 
 

@@ -25,6 +25,8 @@ class ListenerRulesArgs:
     instead of creating a second rule at a priority the first still holds."""
     tags: dict[str, str]
     """Tags for every rule."""
+    test_listener_arn: pulumi.Input[str] | None = None
+    """The test listener of blue-green, canary and external services, if any."""
 
 
 def conditions_args(conditions: Conditions) -> list[aws.lb.ListenerRuleConditionArgsDict]:
@@ -122,51 +124,136 @@ def transforms_args(rewrite: RewriteConfig | None) -> list[aws.lb.ListenerRuleTr
     return transforms
 
 
+def forward_action(
+    service: Service, *, weights: tuple[int, int] | None = None
+) -> aws.lb.ListenerRuleActionArgsDict:
+    """Forward to the service's group, or for a deployment to blue and green by weight."""
+    green = service.green_group
+    deployment = service.config.deployment
+    if green is None or deployment is None:
+        return {"type": "forward", "target_group_arn": service.target_group.arn}
+    blue_weight, green_weight = weights or deployment.weights
+    forward: aws.lb.ListenerRuleActionForwardArgsDict = {
+        "target_groups": [
+            {"arn": service.target_group.arn, "weight": blue_weight},
+            {"arn": green.arn, "weight": green_weight},
+        ]
+    }
+    stickiness = service.config.stickiness
+    if stickiness is not None and stickiness.across_groups is not None:
+        forward["stickiness"] = {
+            "enabled": True,
+            "duration": stickiness.across_groups.duration_seconds,
+        }
+    return {"type": "forward", "forward": forward}
+
+
+def _weights_owned_by_ecs(forward_index: int) -> list[str]:
+    """With ``deployment.strategy: external``, ECS (or CodeDeploy) shifts traffic by changing
+    the two weights of the rule's forward action, and nothing else: the platform ignores
+    exactly those, so a later ``pulumi up`` never reverts a shift."""
+    return [f"actions[{forward_index}].forward.targetGroups[{i}].weight" for i in (0, 1)]
+
+
 class ListenerRules(pulumi.ComponentResource):
-    """Every rule of the HTTPS listener, keyed by priority so that no update can move a
-    priority onto a rule that still holds it."""
+    """Every rule of the HTTPS listener (and of the test listener), keyed by priority so that
+    no update can move a priority onto a rule that still holds it."""
 
     by_service: dict[str, aws.lb.ListenerRule]
     """Each service's forwarding rule."""
+    test_by_service: dict[str, aws.lb.ListenerRule]
+    """The test listener's rule of each service that has one (it forwards to green)."""
 
     def __init__(
         self, name: str, args: ListenerRulesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("alb:index:ListenerRules", name, None, opts)
         self.by_service = {}
+        self.test_by_service = {}
         for rule in args.rules:
-            aliases: list[pulumi.Input[pulumi.Alias]] = []
-            actions: list[aws.lb.ListenerRuleActionArgsDict] = []
-            transforms: list[aws.lb.ListenerRuleTransformArgsDict] = []
             if isinstance(rule.action, Forward):
                 service = args.services[rule.action.service]
-                config = service.config
-                if config.auth is not None:
-                    actions.append(authenticate_action(config.auth))
-                actions.append({"type": "forward", "target_group_arn": service.target_group.arn})
-                transforms = transforms_args(config.rewrite)
-                aliases.append(pulumi.Alias(name=service.resource_name, parent=service))
-            elif isinstance(rule.action, FixedResponse):
-                actions.append(_fixed_response(rule.action))
-            else:
-                actions.append(_redirect(rule.action))
-            if len(actions) > 1:
-                # The authenticate action comes first, the forward last (CreateRule Order).
-                for order, action in enumerate(actions, start=1):
-                    action["order"] = order
-            resource = aws.lb.ListenerRule(
+                self.by_service[rule.action.service] = self._service_rule(
+                    f"{name}-{rule.priority}",
+                    args.listener_arn,
+                    rule,
+                    service,
+                    args.tags,
+                    aliases=[pulumi.Alias(name=service.resource_name, parent=service)],
+                )
+                deployment = service.config.deployment
+                if (
+                    args.test_listener_arn is not None
+                    and deployment
+                    and (deployment.test_listener_port is not None)
+                ):
+                    # Test traffic always reaches green: all of it, or for ECS the weights it
+                    # flips after each deployment.
+                    self.test_by_service[rule.action.service] = self._service_rule(
+                        f"{name}-test-{rule.priority}",
+                        args.test_listener_arn,
+                        rule,
+                        service,
+                        args.tags,
+                        weights=(0, 100),
+                        test=True,
+                    )
+                continue
+            action = (
+                _fixed_response(rule.action)
+                if isinstance(rule.action, FixedResponse)
+                else _redirect(rule.action)
+            )
+            aws.lb.ListenerRule(
                 f"{name}-{rule.priority}",
                 listener_arn=args.listener_arn,
                 priority=rule.priority,
-                actions=actions,
+                actions=[action],
                 conditions=conditions_args(rule.conditions),
-                transforms=transforms or None,
                 tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self, aliases=aliases),
+                opts=pulumi.ResourceOptions(parent=self),
             )
-            if rule.service is not None:
-                self.by_service[rule.service] = resource
         self.register_outputs({})
+
+    def _service_rule(
+        self,
+        resource_name: str,
+        listener_arn: pulumi.Input[str],
+        rule: Rule,
+        service: Service,
+        tags: dict[str, str],
+        *,
+        aliases: list[pulumi.Input[pulumi.Alias]] | None = None,
+        weights: tuple[int, int] | None = None,
+        test: bool = False,
+    ) -> aws.lb.ListenerRule:
+        config = service.config
+        actions: list[aws.lb.ListenerRuleActionArgsDict] = []
+        if config.auth is not None:
+            actions.append(authenticate_action(config.auth))
+        external = config.deployment is not None and config.deployment.strategy == "external"
+        if test and not external and service.green_group is not None:
+            actions.append({"type": "forward", "target_group_arn": service.green_group.arn})
+        else:
+            actions.append(forward_action(service, weights=weights))
+        if len(actions) > 1:
+            # The authenticate action comes first, the forward last (CreateRule Order).
+            for order, action in enumerate(actions, start=1):
+                action["order"] = order
+        return aws.lb.ListenerRule(
+            resource_name,
+            listener_arn=listener_arn,
+            priority=rule.priority,
+            actions=actions,
+            conditions=conditions_args(rule.conditions),
+            transforms=transforms_args(config.rewrite) or None,
+            tags=tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                aliases=aliases or [],
+                ignore_changes=_weights_owned_by_ecs(len(actions) - 1) if external else None,
+            ),
+        )
 
 
 def _fixed_response(response: FixedResponse) -> aws.lb.ListenerRuleActionArgsDict:

@@ -38,6 +38,25 @@ class LoadBalancerArgs:
     """Where unmatched requests go; None answers them with a fixed 404."""
     service_ports: tuple[int, ...]
     """Ports the ALB may reach targets on (egress to the VPC and ``alb:targetCidrs``)."""
+    trust_store_arn: pulumi.Input[str] | None = None
+    """The trust store of ``alb:mtls`` in verify mode."""
+
+
+def mutual_authentication(
+    config: StackConfig, trust_store_arn: pulumi.Input[str] | None
+) -> aws.lb.ListenerMutualAuthenticationArgsDict | None:
+    """The HTTPS listener's mutual TLS (``alb:mtls``); None leaves it off, the AWS default."""
+    mtls = config.mtls
+    if mtls is None:
+        return None
+    if mtls.mode == "passthrough":
+        return {"mode": "passthrough"}
+    return {
+        "mode": "verify",
+        "trust_store_arn": trust_store_arn,
+        "ignore_client_certificate_expiry": mtls.ignore_client_certificate_expiry,
+        "advertise_trust_store_ca_names": "on" if mtls.advertise_ca_names else "off",
+    }
 
 
 def _fixed_404() -> aws.lb.ListenerDefaultActionArgsDict:
@@ -99,6 +118,7 @@ class LoadBalancer(pulumi.ComponentResource):
     security_group: aws.ec2.SecurityGroup
     https_listener: aws.lb.Listener
     http_listener: aws.lb.Listener
+    test_listener: aws.lb.Listener | None
 
     def __init__(
         self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
@@ -150,6 +170,7 @@ class LoadBalancer(pulumi.ComponentResource):
             ssl_policy=config.tls_policy,
             certificate_arn=args.certificate_arn,
             default_actions=[default_action],
+            mutual_authentication=mutual_authentication(config, args.trust_store_arn),
             routing_http_response_strict_transport_security_header_value=HSTS_HEADER,
             routing_http_response_server_enabled=False,
             tags=config.tags,
@@ -160,6 +181,23 @@ class LoadBalancer(pulumi.ComponentResource):
                 f"{name}-sni-{hashlib.sha256(arn.encode()).hexdigest()[:8]}",
                 listener_arn=self.https_listener.arn,
                 certificate_arn=arn,
+                opts=child,
+            )
+        # Deployments' test listener: HTTPS like the production one, reachable only from
+        # testCidrs; its rules (components/listener_rules.py) send everything to green.
+        self.test_listener = None
+        if config.test_listener_port is not None:
+            self.test_listener = aws.lb.Listener(
+                f"{name}-test",
+                load_balancer_arn=self.load_balancer.arn,
+                port=config.test_listener_port,
+                protocol="HTTPS",
+                ssl_policy=config.tls_policy,
+                certificate_arn=args.certificate_arn,
+                default_actions=[_fixed_404()],
+                routing_http_response_strict_transport_security_header_value=HSTS_HEADER,
+                routing_http_response_server_enabled=False,
+                tags=config.tags,
                 opts=child,
             )
         self.http_listener = aws.lb.Listener(
@@ -245,6 +283,16 @@ class LoadBalancer(pulumi.ComponentResource):
                     port,
                     cidr,
                     f"listener port {port} from {cidr}",
+                )
+        if config.test_listener_port is not None:
+            port = config.test_listener_port
+            for cidr in config.test_cidrs:
+                allow(
+                    aws.vpc.SecurityGroupIngressRule,
+                    f"{name}-in-test-{port}-{_cidr_key(cidr)}",
+                    port,
+                    cidr,
+                    f"test listener port {port} from {cidr}",
                 )
         vpc_blocks = set(args.network.vpc_cidr_blocks)
         for port, cidr in egress_rules(config, args.network, args.service_ports):

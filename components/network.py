@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,8 +25,9 @@ def resolve_network(config: StackConfig) -> Network:
     """Look up the VPC and subnets (data sources only: nothing is created).
 
     Raises ConfigError when the subnets do not span two Availability Zones, which AWS
-    requires of an Application Load Balancer ("Availability Zones for your ALB", ALB docs), or
-    when a dualstack load balancer would sit in subnets without IPv6.
+    requires of an Application Load Balancer ("Availability Zones for your ALB", ALB docs),
+    when a dualstack load balancer would sit in subnets without IPv6, or when an IP target
+    cannot be registered or reached from where the VPC is (:func:`target_address_problems`).
     """
     if config.network is None:
         vpc = aws.ec2.get_vpc(default=True)
@@ -69,18 +71,74 @@ def resolve_network(config: StackConfig) -> Network:
             f"{NAMESPACE}:ipAddressType: dualstack needs IPv6 CIDR blocks on the VPC and every "
             f"subnet ({missing} has none; the default VPC is IPv4-only: set {NAMESPACE}:network)"
         )
-    if problems:
-        raise ConfigError(problems)
     ipv4_blocks = _associated(
         [(vpc.cidr_block, "associated")]
         + [(a.cidr_block, a.state) for a in vpc.cidr_block_associations or []]
     )
+    problems += target_address_problems(config, vpc.id, ipv4_blocks)
+    if problems:
+        raise ConfigError(problems)
     return Network(
         vpc_id=vpc.id,
         vpc_cidr_blocks=tuple(ipv4_blocks + ipv6_blocks),
         subnet_ids=tuple(subnet_ids),
         availability_zones=tuple(zones),
     )
+
+
+# "When the target type is ip, you can specify IP addresses from one of the following CIDR
+# blocks: the subnets of the VPC for the target group, 10.0.0.0/8 (RFC 1918), 100.64.0.0/10
+# (RFC 6598), 172.16.0.0/12 (RFC 1918), 192.168.0.0/16 (RFC 1918) ... You can't specify
+# publicly routable IP addresses" ("Target groups for your Application Load Balancers", Target
+# type).
+IP_TARGET_RANGES = tuple(
+    ipaddress.IPv4Network(block)
+    for block in ("10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16")
+)
+
+
+def target_address_problems(
+    config: StackConfig, vpc_id: str, vpc_ipv4_blocks: Iterable[str]
+) -> list[str]:
+    """Where each IP target of ``alb:services`` is: inside the VPC (its zone is found by AWS),
+    or outside it in private address space, registered for every zone and reachable through
+    ``alb:targetCidrs`` (the security group's egress beyond the VPC)."""
+    vpc = [ipaddress.IPv4Network(block) for block in vpc_ipv4_blocks]
+    beyond = [ipaddress.ip_network(cidr) for cidr in config.target_cidrs]
+    described = f"VPC {vpc_id} ({', '.join(map(str, vpc))})"
+    problems = []
+    for name, service in sorted(config.services.items()):
+        for index, target in enumerate(service.targets):
+            if target.kind != "ip":
+                continue
+            key = f"{NAMESPACE}:services.{name}.targets[{index}]"
+            address = ipaddress.IPv4Address(target.id)
+            if any(address in block for block in vpc):
+                if target.availability_zone is not None:
+                    problems.append(
+                        f"{key}.availabilityZone: {address} is in {described}, where AWS finds "
+                        "the target's zone itself; remove availabilityZone"
+                    )
+                continue
+            if not any(address in block for block in IP_TARGET_RANGES):
+                problems.append(
+                    f"{key}.id: {address} is outside {described} and not a private address "
+                    "(10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16); AWS registers "
+                    "no publicly routable IP address as a target"
+                )
+                continue
+            if target.availability_zone != "all":
+                problems.append(
+                    f"{key}.availabilityZone: {address} is outside {described}, so AWS needs "
+                    'availabilityZone "all" to register it'
+                )
+            if not any(address in block for block in beyond):
+                problems.append(
+                    f"{key}.id: {address} is outside {described} and outside "
+                    f"{NAMESPACE}:targetCidrs, so the load balancer's security group lets no "
+                    f"traffic reach it; add its network to {NAMESPACE}:targetCidrs"
+                )
+    return problems
 
 
 # Blocks being added are usable as soon as the association completes; a block being removed

@@ -16,6 +16,7 @@ from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.monitoring import MonitoredTargetGroup, Monitoring, MonitoringArgs
 from components.network import Network
 from components.service import Service, ServiceArgs
+from components.trust_store import TrustStore, TrustStoreArgs
 from components.web_acl import WebAcl, WebAclArgs
 
 
@@ -45,6 +46,7 @@ class Platform(pulumi.ComponentResource):
                 prefix=config.access_logs.prefix,
                 retention_days=config.access_logs.retention_days,
                 protect=config.protect,
+                keep_on_destroy=config.access_logs.keep_on_destroy,
                 region=config.region,
                 tags=config.tags,
             ),
@@ -71,6 +73,15 @@ class Platform(pulumi.ComponentResource):
             for service_name, service in sorted(config.services.items())
         }
         default = services.get(config.default_service) if config.default_service else None
+        trust_store = (
+            TrustStore(
+                f"{name}-mtls",
+                TrustStoreArgs(mtls=config.mtls, protect=config.protect, tags=config.tags),
+                opts=child,
+            )
+            if config.mtls is not None and config.mtls.mode == "verify"
+            else None
+        )
         load_balancer = LoadBalancer(
             name,
             LoadBalancerArgs(
@@ -82,17 +93,20 @@ class Platform(pulumi.ComponentResource):
                 log_bucket_policy=logs.policy,
                 certificate_arn=certificate.arn,
                 default_target_group_arn=default.target_group.arn if default else None,
-                service_ports=tuple(s.port for s in config.services.values() if s.port is not None),
+                service_ports=tuple(config.target_ports),
+                trust_store_arn=trust_store.trust_store.arn if trust_store else None,
             ),
             opts=child,
         )
-        ListenerRules(
+        test_listener = load_balancer.test_listener
+        rules = ListenerRules(
             f"{name}-rules",
             ListenerRulesArgs(
                 listener_arn=load_balancer.https_listener.arn,
                 rules=tuple(config.rules),
                 services=services,
                 tags=config.tags,
+                test_listener_arn=test_listener.arn if test_listener else None,
             ),
             opts=child,
         )
@@ -111,12 +125,18 @@ class Platform(pulumi.ComponentResource):
             name,
             MonitoringArgs(
                 alb_arn_suffix=alb.arn_suffix,
+                # A deployment's green group is watched like blue, as "<service>-green".
                 target_groups={
-                    service_name: MonitoredTargetGroup(
-                        arn_suffix=service.target_group.arn_suffix,
+                    label: MonitoredTargetGroup(
+                        arn_suffix=group.arn_suffix,
                         target_type=config.services[service_name].target_type,
                     )
                     for service_name, service in services.items()
+                    for label, group in (
+                        (service_name, service.target_group),
+                        (f"{service_name}-green", service.green_group),
+                    )
+                    if group is not None
                 },
                 web_acl_metric_name=web_acl.acl.visibility_config.metric_name,
                 alarms=config.alarms,
@@ -139,10 +159,20 @@ class Platform(pulumi.ComponentResource):
             "httpListenerArn": load_balancer.http_listener.arn,
             "securityGroupId": load_balancer.security_group.id,
             "targetGroups": {
-                service_name: service.contract() for service_name, service in services.items()
+                service_name: service.contract(
+                    rule_arn=rules.by_service[service_name].arn
+                    if service_name in rules.by_service
+                    else None,
+                    test_rule_arn=rules.test_by_service[service_name].arn
+                    if service_name in rules.test_by_service
+                    else None,
+                )
+                for service_name, service in services.items()
             },
             "webAclArn": web_acl.acl.arn,
             "logBucketName": logs.bucket.bucket,
             "alarmTopicArn": monitoring.topic_arn,
         }
+        if test_listener is not None:
+            self.outputs["testListenerArn"] = test_listener.arn
         self.register_outputs(self.outputs)

@@ -13,7 +13,7 @@ from components.config import WafConfig
 @dataclass(frozen=True)
 class WebAclArgs:
     waf: WafConfig
-    """Mode, rate limit, managed rule groups, blocked countries, log retention."""
+    """Mode, rate limit, managed rule groups, blocked countries, log retention and keeping."""
     load_balancer_arn: pulumi.Input[str]
     """The ALB to protect."""
     protect: bool
@@ -102,7 +102,13 @@ class WebAcl(pulumi.ComponentResource):
             name_prefix=f"aws-waf-logs-{name}-",
             retention_in_days=args.waf.log_retention_days,
             tags=args.tags,
-            opts=child,
+            # The WAF logs are audit records like the access logs: kept when the stack is
+            # destroyed unless the stack says otherwise, whatever `protect` is. The Pulumi
+            # option, as on the log bucket, rather than the provider's skipDestroy, so that
+            # `preflight --compare` shows it.
+            opts=pulumi.ResourceOptions(
+                parent=self, retain_on_delete=args.waf.keep_logs_on_destroy
+            ),
         )
         aws.wafv2.WebAclLoggingConfiguration(
             f"{name}-logging",

@@ -4,6 +4,11 @@ Everything about the load balancer comes from the platform stack's outputs (docs
 the service's target group (`targetGroups.<service>`: its ARN and the container port) and the
 load balancer's security group (`securityGroupId`), the only source the tasks accept traffic
 from.
+
+With `consumer:blueGreen: true` the service deploys blue/green with ECS's own deployment
+controller. The platform service must then have `deployment.strategy: external`: the platform
+creates both target groups and both listener rules, and ECS shifts the weights (the platform
+ignores exactly those, so `pulumi up` on the platform never reverts a shift).
 """
 
 import json
@@ -16,6 +21,7 @@ config = pulumi.Config()
 service_name = config.get("service") or "api"
 image = config.get("image") or "public.ecr.aws/nginx/nginx:stable"
 desired_count = config.get_int("desiredCount") or 2
+blue_green = config.get_bool("blueGreen") or False
 
 platform = pulumi.StackReference(config.require("platformStack"))
 security_group_id = platform.require_output("securityGroupId")
@@ -33,6 +39,11 @@ def _our_target_group(groups: dict[str, Any]) -> dict[str, Any]:
         raise pulumi.RunError(
             f"consumer:service: the platform's {service_name!r} target group has targetType "
             f"{group['targetType']!r}; an ECS Fargate service needs an 'ip' target group"
+        )
+    if blue_green and "alternate" not in group:
+        raise pulumi.RunError(
+            f"consumer:blueGreen: the platform's {service_name!r} service has no deployment; "
+            "set its deployment.strategy to external (with a testListenerPort for test traffic)"
         )
     return group
 
@@ -131,6 +142,49 @@ task_definition = aws.ecs.TaskDefinition(
     ),
 )
 
+load_balancer: aws.ecs.ServiceLoadBalancerArgsDict = {
+    "target_group_arn": target_group_arn,
+    "container_name": service_name,
+    "container_port": port,
+}
+blue_green_options: dict[str, Any] = {}
+if blue_green:
+    # ECS modifies the platform's listener rules during a deployment, with this role
+    # ("Amazon ECS infrastructure IAM role for load balancers", ECS developer guide).
+    load_balancer_role = aws.iam.Role(
+        f"{service_name}-ecs-load-balancers",
+        assume_role_policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ecs.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
+    aws.iam.RolePolicyAttachment(
+        f"{service_name}-ecs-load-balancers",
+        role=load_balancer_role.name,
+        policy_arn="arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+    )
+    load_balancer["advanced_configuration"] = {
+        "alternate_target_group_arn": target_group.apply(
+            lambda group: str(group["alternate"]["arn"])
+        ),
+        "production_listener_rule": target_group.apply(lambda group: str(group["listenerRuleArn"])),
+        # Optional: without the platform's test listener, ECS shifts without test traffic.
+        "test_listener_rule": target_group.apply(lambda group: group.get("testListenerRuleArn")),
+        "role_arn": load_balancer_role.arn,
+    }
+    blue_green_options = {
+        "deployment_controller": {"type": "ECS"},
+        "deployment_configuration": {"strategy": "BLUE_GREEN", "bake_time_in_minutes": "5"},
+    }
+
 service = aws.ecs.Service(
     service_name,
     cluster=cluster.arn,
@@ -142,17 +196,12 @@ service = aws.ecs.Service(
         "security_groups": [tasks_security_group.id],
         "assign_public_ip": assign_public_ip,
     },
-    load_balancers=[
-        {
-            "target_group_arn": target_group_arn,
-            "container_name": service_name,
-            "container_port": port,
-        }
-    ],
+    load_balancers=[load_balancer],
     # Time for a new task to pass the platform's health check before ECS judges it.
     health_check_grace_period_seconds=60,
     deployment_circuit_breaker={"enable": True, "rollback": True},
     propagate_tags="SERVICE",
+    **blue_green_options,
 )
 
 pulumi.export("serviceName", service.name)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.harness import POLICY_PACK, REPO, assert_one_clear_failure, run_preflight
+from tests.program.program_harness import run_in_process, stack_values, with_config
 
 CONSUMER = REPO / "examples" / "consumer"
 PLATFORM_STACK = "acme/alb/dev"
@@ -25,11 +26,23 @@ def platform_outputs_file(
     return path
 
 
+def consumer_copy(directory: Path) -> Path:
+    """The example in ``directory``, with the project's virtualenv as its own: preflight, like
+    the Pulumi CLI, would otherwise create examples/consumer/venv and install into it."""
+    directory.mkdir()
+    for name in ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml", "requirements.txt"):
+        shutil.copy(CONSUMER / name, directory / name)
+    (directory / "venv").symlink_to(REPO / "venv")
+    return directory
+
+
 @pytest.fixture(scope="module")
-def consumer(platform_outputs_file: Path) -> dict[str, Any]:
+def consumer(
+    platform_outputs_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     run = run_preflight(
         "--program",
-        CONSUMER,
+        consumer_copy(tmp_path_factory.mktemp("consumer") / "consumer"),
         "--stack",
         "dev",
         "--stack-outputs",
@@ -96,10 +109,7 @@ def test_tasks_accept_traffic_only_from_the_platform_load_balancer(
 def test_a_missing_platform_service_is_one_clear_message(
     platform_outputs_file: Path, tmp_path: Path
 ) -> None:
-    program = tmp_path / "consumer"
-    program.mkdir()
-    for name in ("__main__.py", "Pulumi.yaml"):
-        shutil.copy(CONSUMER / name, program / name)
+    program = consumer_copy(tmp_path / "consumer")
     (program / "Pulumi.dev.yaml").write_text(
         (CONSUMER / "Pulumi.dev.yaml")
         .read_text(encoding="utf-8")
@@ -122,3 +132,54 @@ def test_a_missing_platform_service_is_one_clear_message(
         "consumer:service: the platform has no service 'billing'",
         "targetGroups: admin, api, web",
     )
+
+
+def test_an_ecs_blue_green_service_wires_to_an_external_deployment(tmp_path: Path) -> None:
+    """The platform's api deploys `external` with a test listener; the consumer's ECS service
+    (consumer:blueGreen) takes both groups and both rules from the outputs, with no policy
+    violation."""
+    prod_values = stack_values("prod")
+    services = json.loads(prod_values["alb:services"])
+    services["api"]["deployment"] = {
+        "strategy": "external",
+        "testListenerPort": 8443,
+        "testCidrs": ["81.2.69.0/24"],
+    }
+    platform = run_in_process(with_config(prod_values, services=services), "prod")
+    assert platform.error is None, platform.error
+    outputs_file = tmp_path / "platform.json"
+    outputs_file.write_text(json.dumps({"outputs": platform.outputs}), encoding="utf-8")
+    program = consumer_copy(tmp_path / "consumer")
+    (program / "Pulumi.dev.yaml").write_text(
+        (CONSUMER / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+        + "  consumer:blueGreen: true\n  consumer:vpcId: vpc-0f1e2d3c4b5a69788\n",
+        encoding="utf-8",
+    )
+    run = run_preflight(
+        "--program",
+        program,
+        "--stack",
+        "dev",
+        "--stack-outputs",
+        f"{PLATFORM_STACK}={outputs_file}",
+        "--policy-pack",
+        POLICY_PACK,
+        "--json",
+    )
+    assert run.returncode == 0, run.stderr
+    document = run.document
+    assert document["violations"] == []
+    api = platform.outputs["targetGroups"]["api"]
+    ecs = one(document, "aws:ecs/service:Service")["inputs"]
+    assert ecs["deploymentController"] == {"type": "ECS"}
+    assert ecs["deploymentConfiguration"] == {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "5"}
+    (balancer,) = ecs["loadBalancers"]
+    advanced = balancer.pop("advancedConfiguration")
+    assert balancer == {"targetGroupArn": api["arn"], "containerName": "api", "containerPort": 8080}
+    roles = {r["name"]: r for r in document["resources"] if r["type"] == "aws:iam/role:Role"}
+    assert advanced == {
+        "alternateTargetGroupArn": api["alternate"]["arn"],
+        "productionListenerRule": api["listenerRuleArn"],
+        "testListenerRule": api["testListenerRuleArn"],
+        "roleArn": roles["api-ecs-load-balancers"]["outputs"]["arn"],
+    }

@@ -851,6 +851,203 @@ CASES = [
         ("alb:services.admin.denyOtherSources:",),
     ),
     Case(
+        "deployment-weights",
+        service("api", deployment={"strategy": "canary", "weights": {"blue": 1000, "green": 0}}),
+        ("alb:services.api.deployment.weights.blue: Input should be less than or equal to 999",),
+    ),
+    Case(
+        "deployment-external-weights-and-test-port",
+        both(
+            service(
+                "api",
+                deployment={"strategy": "external", "weights": {"blue": 50, "green": 50}},
+            ),
+            service("admin", deployment={"strategy": "blue-green", "testListenerPort": 8443}),
+        ),
+        (
+            "alb:services.api.deployment: weights: with strategy external, ECS or CodeDeploy "
+            "set the weights",
+            "alb:services.admin.deployment: testListenerPort and testCidrs go together",
+        ),
+    ),
+    # Static and Lambda targets (SPEC §6 `targets`).
+    Case(
+        "target-id-malformed",
+        service("api", targets=[{"id": "web-1"}, {"id": "10.0.0.300"}]),
+        (
+            "alb:services.api.targets[0].id: must be an EC2 instance ID (i-0abc12345def67890), "
+            "an IPv4 address or a Lambda function ARN",
+            "alb:services.api.targets[1].id: must be an EC2 instance ID",
+        ),
+        cli=True,
+    ),
+    Case(
+        "target-ipv6",
+        service("api", targets=[{"id": "2001:db8::10"}]),
+        (
+            "alb:services.api.targets[0].id: is an IPv6 address, but the service's target group "
+            "is IPv4; register the target's IPv4 address",
+        ),
+    ),
+    Case(
+        "target-port-and-zone",
+        service("api", targets=[{"id": "10.0.0.5", "port": 70000, "availabilityZone": "a"}]),
+        (
+            "alb:services.api.targets[0].port: Input should be less than or equal to 65535",
+            "alb:services.api.targets[0].availabilityZone: Input should be 'all'",
+        ),
+    ),
+    Case(
+        "target-type-mismatch",
+        service("api", targets=[{"id": "i-0abc12345def67890"}, {"id": "172.31.0.9"}]),
+        (
+            "alb:services.api.targets[0].id: an instance ID needs targetType instance, but "
+            "alb:services.api.targetType is ip",
+        ),
+    ),
+    Case(
+        "target-repeated",
+        service(
+            "api",
+            targetType="instance",
+            targets=[
+                {"id": "i-0abc12345def67890"},
+                {"id": "I-0ABC12345DEF67890", "port": 8080},
+                {"id": "i-0abc12345def67890", "port": 9090, "availabilityZone": "all"},
+            ],
+        ),
+        (
+            "alb:services.api.targets[1]: i-0abc12345def67890 on port 8080 is already "
+            "alb:services.api.targets[0]",
+            "alb:services.api.targets[2].availabilityZone: not for instance targets",
+        ),
+    ),
+    Case(
+        "target-lambda",
+        service(
+            "api",
+            port=None,
+            targetType="lambda",
+            targets=[
+                {"id": "arn:aws:lambda:us-east-1:123456789012:function:hello", "port": 80},
+                {"id": f"arn:aws:lambda:{REGION}:123456789012:function:other:live"},
+            ],
+        ),
+        (
+            "alb:services.api.targets: a lambda target group takes one function (got 2)",
+            "alb:services.api.targets[0].port: a Lambda function is invoked, not reached on a port",
+            "alb:services.api.targets[0].id: the function is in us-east-1, but the load balancer "
+            f"is in {REGION}",
+        ),
+    ),
+    Case(
+        "target-with-deployment",
+        service("api", deployment={"strategy": "blue-green"}, targets=[{"id": "172.31.0.9"}]),
+        ("alb:services.api.targets: a service with a deployment has two target groups",),
+    ),
+    Case(
+        # The dev stack's default VPC is 172.31.0.0/16 (preflight's AWS model).
+        "target-outside-the-vpc",
+        both(
+            sets(targetCidrs=["192.168.0.0/16"]),
+            service(
+                "api",
+                targets=[
+                    {"id": "8.8.8.8", "availabilityZone": "all"},
+                    {"id": "10.20.0.5"},
+                    {"id": "172.31.0.9", "availabilityZone": "all"},
+                    {"id": "192.168.1.1", "availabilityZone": "all"},
+                ],
+            ),
+        ),
+        (
+            "(172.31.0.0/16) and not a private address (10.0.0.0/8, 100.64.0.0/10, "
+            "172.16.0.0/12, 192.168.0.0/16); AWS registers no publicly routable IP address as a "
+            "target",
+            '(172.31.0.0/16), so AWS needs availabilityZone "all" to register it',
+            "(172.31.0.0/16) and outside alb:targetCidrs, so the load balancer's security group "
+            "lets no traffic reach it; add its network to alb:targetCidrs",
+            "(172.31.0.0/16), where AWS finds the target's zone itself; remove availabilityZone",
+        ),
+        cli=True,
+    ),
+    # Mutual TLS (SPEC §6 `alb:mtls`).
+    Case(
+        "mtls-mode",
+        sets(mtls={"mode": "optional"}),
+        ("alb:mtls.mode: Input should be 'verify' or 'passthrough'",),
+    ),
+    Case(
+        "mtls-verify-without-bundle",
+        sets(mtls={"mode": "verify"}),
+        ("alb:mtls: caBundle: required in verify mode",),
+    ),
+    Case(
+        "mtls-bundle-both-and-bad-uris",
+        sets(
+            mtls={
+                "mode": "verify",
+                "caBundle": {"s3Uri": "s3://Bucket/ca.pem", "file": "/etc/ssl/ca.pem"},
+                "revocationLists": ["https://pki.example.com/crl", "s3://pki/a.crl"],
+            }
+        ),
+        (
+            "alb:mtls.caBundle.s3Uri: must be an S3 URI such as s3://my-bucket/path/ca-bundle.pem",
+            "alb:mtls.caBundle.file: must be a path inside the program's directory",
+            "alb:mtls.revocationLists[0]: must be an S3 URI",
+        ),
+    ),
+    Case(
+        "mtls-bundle-both",
+        sets(
+            mtls={
+                "mode": "verify",
+                "caBundle": {
+                    "s3Uri": "s3://pki/ca.pem",
+                    "file": "tests/fixtures/mtls/client-ca.pem",
+                },
+                "revocationLists": ["s3://pki/a.crl", "s3://pki/a.crl"],
+            }
+        ),
+        (
+            'alb:mtls.caBundle: give exactly one of "s3Uri" or "file"',
+            "alb:mtls.revocationLists: s3://pki/a.crl is listed more than once",
+        ),
+    ),
+    Case(
+        "mtls-bundle-file-missing",
+        sets(mtls={"mode": "verify", "caBundle": {"file": "certs/client-ca.pem"}}),
+        ("alb:mtls.caBundle.file: certs/client-ca.pem does not exist in the program's directory",),
+        cli=True,
+    ),
+    Case(
+        "mtls-bundle-file-not-a-certificate",
+        sets(
+            mtls={
+                "mode": "verify",
+                "caBundle": {"file": "tests/fixtures/mtls/not-a-certificate.pem"},
+            }
+        ),
+        (
+            "alb:mtls.caBundle.file: tests/fixtures/mtls/not-a-certificate.pem holds no PEM "
+            "certificate (-----BEGIN CERTIFICATE-----)",
+        ),
+    ),
+    Case(
+        "mtls-passthrough-with-verify-settings",
+        sets(
+            mtls={
+                "mode": "passthrough",
+                "revocationLists": ["s3://pki/a.crl"],
+                "advertiseCaNames": False,
+            }
+        ),
+        (
+            "alb:mtls: revocationLists, advertiseCaNames: only with mode verify; in passthrough "
+            "mode the load balancer checks nothing",
+        ),
+    ),
+    Case(
         "several-keys-at-once",
         both(sets(idleTimeoutSeconds=0, ipAddressType="ipv5"), service("web", port=-1)),
         ("alb:idleTimeoutSeconds:", "alb:ipAddressType:", "alb:services.web.port:"),
@@ -872,13 +1069,13 @@ def test_the_corpus_covers_every_key_of_the_spec() -> None:
         "aws:region", "network", "internal", "ipAddressType", "ingressCidrs", "targetCidrs",
         "certificate",
         "additionalCertificateArns", "domain", "tlsPolicy", "protect", "idleTimeoutSeconds",
-        "accessLogs", "waf", "services", "defaultService", "routes", "alarms", "tags",
+        "accessLogs", "waf", "services", "defaultService", "routes", "alarms", "tags", "mtls",
     ]  # fmt: skip
     fields = [
         "port", "protocol", "targetType", "pathPatterns", "hostHeaders", "sourceCidrs",
         "priority", "healthCheck", "deregistrationDelaySeconds", "slowStartSeconds",
         "stickiness", "algorithm", "httpHeaders", "methods", "queryStrings", "rewrite", "auth",
-        "denyOtherSources",
+        "denyOtherSources", "deployment", "targets",
     ]  # fmt: skip
     assert [k for k in keys if (k if ":" in k else f"alb:{k}") not in text] == []
     assert [f for f in fields if f not in text] == []
