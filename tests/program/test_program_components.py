@@ -516,7 +516,10 @@ def test_service_contract_outputs(services_plan: Plan) -> None:
         "protocol": "HTTPS",
         "targetType": "instance",
         "healthCheckPath": "/api/health",
+        "listenerRuleArn": rules_by_service(services_plan)["api"].outputs["arn"],
     }
+    # The default service has no rule of its own: the listener's default action forwards.
+    assert groups["web"]["listenerRuleArn"] is None
 
 
 def test_lambda_service_contract_is_known_in_a_preview(services_plan: Plan) -> None:
@@ -529,6 +532,7 @@ def test_lambda_service_contract_is_known_in_a_preview(services_plan: Plan) -> N
         "protocol": None,
         "targetType": "lambda",
         "healthCheckPath": None,
+        "listenerRuleArn": rules_by_service(services_plan)["fn"].outputs["arn"],
     }
 
 

@@ -1,10 +1,12 @@
 """Typical changes to the dev stack touch only what they are about.
 
 Each change is planned on a copy of the program and compared with the unchanged plan by URN
-and inputs. "What a change is about" is derived from names: the service's own resources are
-named ``alb-dev-<service>`` or ``alb-dev-<service>-...`` (its target group, listener rule,
-alarms), the web ACL's ``alb-dev-waf...``; the monitoring dashboard shows every service and
-may change with any of them. Everything else must keep its URN and its inputs.
+and inputs. "What a change is about" is derived from names and routing: the service's own
+resources are named ``alb-dev-<service>`` or ``alb-dev-<service>-...`` (its target group and
+alarms), its listener rules are the ones that forward to its target group (and its 403 rule
+for other sources, the next priority), the web ACL's are ``alb-dev-waf...``; the monitoring
+dashboard shows every service and may change with any of them. Everything else must keep its
+URN and its inputs.
 """
 
 from __future__ import annotations
@@ -74,6 +76,29 @@ CHANGES = {
 TYPICAL = ["add-service", "remove-service", "health-check", "host-header", "rate-limit"]
 
 
+def test_a_new_condition_moves_the_rule_to_a_free_priority(
+    documents: dict[str, dict[str, Any]], radius: dict[str, BlastRadius]
+) -> None:
+    """A host header makes api more specific: its rule moves to a priority of a higher band.
+    Rules are keyed by priority, so that is a new rule at a priority no rule held, and the
+    old one deleted last: no rule's priority changes in place, and nothing else moves."""
+    before, after = documents["baseline"], documents["host-header"]
+    change = radius["host-header"]
+    (old_rule,) = rules_of(before, "api")
+    (new_rule,) = rules_of(after, "api")
+    assert (change.added, change.removed) == ({new_rule}, {old_rule})
+    old_priorities = {
+        r["inputs"]["priority"] for r in before["resources"] if r["type"] == LISTENER_RULE
+    }
+    (added,) = [r for r in after["resources"] if r["urn"] == new_rule]
+    assert added["inputs"]["priority"] not in old_priorities
+    assert added["inputs"]["conditions"] == [
+        {"pathPattern": {"values": ["/api/*"]}},
+        {"hostHeader": {"values": ["api.example.com"]}},
+    ]
+    assert change.changed <= monitoring(before, after)
+
+
 @pytest.fixture(scope="module")
 def documents(dev_document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {"baseline": dev_document, **plan_changes(STACK, CHANGES)}
@@ -95,8 +120,35 @@ def monitoring(*documents: dict[str, Any]) -> set[str]:
     }
 
 
+def rules_of(document: dict[str, Any], name: str) -> set[str]:
+    """The listener rules of a service: those forwarding to its target groups (rules are
+    keyed by priority, not by service), and its 403 rule for other sources, one priority
+    later."""
+    groups = {
+        r["outputs"].get("arn")
+        for r in document["resources"]
+        if r["urn"] in named([document], f"{PREFIX}-{name}") and r["type"] == TARGET_GROUP
+    }
+    rules = [r for r in document["resources"] if r["type"] == LISTENER_RULE]
+
+    def forwards_to(action: dict[str, Any]) -> set[str]:
+        weighted = action.get("forward", {}).get("targetGroups", [])
+        return {action.get("targetGroupArn"), *(group["arn"] for group in weighted)}
+
+    own = [r for r in rules if any(forwards_to(a) & groups for a in r["inputs"]["actions"])]
+    after = {r["inputs"]["priority"] + 1 for r in own}
+    return {r["urn"] for r in own} | {
+        r["urn"]
+        for r in rules
+        if r["inputs"]["priority"] in after
+        and r["inputs"]["actions"][0].get("fixedResponse", {}).get("statusCode") == "403"
+    }
+
+
 def service(documents: list[dict[str, Any]], name: str) -> set[str]:
-    return named(documents, f"{PREFIX}-{name}")
+    return named(documents, f"{PREFIX}-{name}") | {
+        urn for document in documents for urn in rules_of(document, name)
+    }
 
 
 def egress(documents: list[dict[str, Any]], port: int) -> set[str]:
@@ -144,7 +196,6 @@ def test_removing_a_service_removes_only_its_resources(
             TARGET_GROUP,
             {"healthCheck.path", "healthCheck.interval"},
         ),
-        ("host-header", "api", LISTENER_RULE, {"conditions", "priority"}),
         ("rate-limit", "waf", WEB_ACL, {"rules[0].statement.rateBasedStatement.limit"}),
     ],
 )
@@ -196,7 +247,8 @@ def test_a_new_port_replaces_the_target_group_and_nothing_upstream(
     api_rule = service([before], "api") & of_type([before], LISTENER_RULE)
     (rule,) = [r for r in result.diff.changed if r.urn in api_rule]
     assert [(c.path, c.after, c.forces_replacement) for c in rule.changes] == [
-        ("actions[0].targetGroupArn", "[unknown]", False)
+        # dev's api validates a JWT first: the forward is the second action.
+        ("actions[1].targetGroupArn", "[unknown]", False)
     ]
     assert result.changed - monitoring(before) == api_group | api_rule
     other_groups = of_type([before], TARGET_GROUP) - api_group
