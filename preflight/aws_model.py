@@ -184,6 +184,7 @@ AUTONAMES: dict[str, AutoName] = {
     "aws:alb/loadBalancer:LoadBalancer": _LB_NAME,
     "aws:lb/targetGroup:TargetGroup": _LB_NAME,
     "aws:alb/targetGroup:TargetGroup": _LB_NAME,
+    "aws:lb/trustStore:TrustStore": _LB_NAME,  # trust store names: 32 characters too
     # S3 bucket names: 3-63 lowercase characters.
     "aws:s3/bucket:Bucket": AutoName("bucket", 63, lowercase=True, prefix_prop="bucketPrefix"),
     "aws:s3/bucketV2:BucketV2": AutoName("bucket", 63, lowercase=True, prefix_prop="bucketPrefix"),
@@ -379,6 +380,17 @@ def _target_group(ctx: Context) -> dict[str, Any]:
     suffix = f"targetgroup/{name}/{ctx.hex(16)}"
     arn = ctx.arn("elasticloadbalancing", suffix)
     return {"id": arn, "arn": arn, "arnSuffix": suffix, "loadBalancerArns": []}
+
+
+def _trust_store(ctx: Context) -> dict[str, Any]:
+    arn = ctx.arn("elasticloadbalancing", f"truststore/{ctx.get('name', '')}/{ctx.hex(16)}")
+    return {"id": arn, "arn": arn}
+
+
+def _trust_store_revocation(ctx: Context) -> dict[str, Any]:
+    # The provider's ID: "<trust store ARN>,<revocation ID>".
+    revocation_id = int(ctx.digits(6)) or 1
+    return {"id": f"{ctx.get('trustStoreArn', '')},{revocation_id}", "revocationId": revocation_id}
 
 
 def _listener(ctx: Context) -> dict[str, Any]:
@@ -708,6 +720,8 @@ RESOURCES: dict[str, ResourceFunction] = {
     **_both_elb_tokens("listenerRule:ListenerRule", _listener_rule),
     **_both_elb_tokens("listenerCertificate:ListenerCertificate", _listener_certificate),
     **_both_elb_tokens("targetGroupAttachment:TargetGroupAttachment", _target_group_attachment),
+    "aws:lb/trustStore:TrustStore": _trust_store,
+    "aws:lb/trustStoreRevocation:TrustStoreRevocation": _trust_store_revocation,
     "aws:acm/certificate:Certificate": _acm_certificate,
     "aws:acm/certificateValidation:CertificateValidation": _acm_validation,
     "aws:wafv2/webAcl:WebAcl": _web_acl,

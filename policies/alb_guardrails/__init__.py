@@ -20,8 +20,10 @@ from . import (
     health_check,
     http_redirect_only,
     https_required,
+    lambda_permission_scoped,
     listener_rule_reachable,
     log_bucket_secure,
+    mtls_certificate_expiry,
     multi_az,
     redirect_https_only,
     security_group_ingress,
@@ -59,6 +61,8 @@ MODULES = (
     action_order,
     authenticate_endpoints,
     authenticate_anonymous,
+    lambda_permission_scoped,
+    mtls_certificate_expiry,
 )
 
 

@@ -3,11 +3,14 @@
 Both guards are checked: AWS deletion protection (``enableDeletionProtection``) stops a delete
 through the API, and Pulumi ``protect`` stops ``pulumi destroy`` or a replacement.
 
-The engine reports a violation at the policy's configured level, one level per policy. The
-stacks listed in ``protectedStacks`` are where the requirement is mandatory, so the policy's
-default level follows the stack the pack is started for (the engine sets ``PULUMI_STACK``):
-mandatory on a stack in the default list, advisory elsewhere. A stack whose policy config
-changes ``protectedStacks`` sets the level there too (see ``policies/config/``).
+The requirement holds on the stacks listed in ``protectedStacks``, and there it is mandatory.
+pulumi-policy reports every violation of a policy at one level, which the engine settles
+before the pack sees its config: it takes the level from ``GetAnalyzerInfo``, then overrides it
+from the policy config, and only then sends ``protectedStacks`` in ``Configure``. A level that
+depended on the list could therefore only follow the built-in default list, and a stack added
+to ``protectedStacks`` in a policy config would stay advisory. So the level is mandatory on
+every stack, and the policy decides where it applies: on a stack in the configured list
+(``PULUMI_STACK``, which the engine and preflight set for the pack), and nowhere else.
 """
 
 from __future__ import annotations
@@ -49,25 +52,24 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     stack = current_stack()
     protected = config_list(args.get_config(), "protectedStacks", DEFAULT_PROTECTED_STACKS)
-    if stack is not None and stack in protected:
-        why = f"stack {stack!r} is listed in protectedStacks, so this is required"
-    else:
-        why = "recommended before the stack serves production traffic"
-    report_violation(f"Load balancer {args.name!r} lacks {' and '.join(missing)} ({why}).", None)
+    if stack is None or stack not in protected:
+        return
+    report_violation(
+        f"Load balancer {args.name!r} lacks {' and '.join(missing)} (stack {stack!r} is listed "
+        "in protectedStacks, so this is required).",
+        None,
+    )
 
 
 def policy() -> ResourceValidationPolicy:
-    protected_here = current_stack() in DEFAULT_PROTECTED_STACKS
     return ResourceValidationPolicy(
         name=NAME,
         description=(
-            "Application load balancers have deletion protection and Pulumi protect; mandatory "
-            "on the stacks listed in protectedStacks."
+            "Application load balancers have deletion protection and Pulumi protect on the "
+            "stacks listed in protectedStacks."
         ),
         validate=validate,
-        enforcement_level=(
-            EnforcementLevel.MANDATORY if protected_here else EnforcementLevel.ADVISORY
-        ),
+        enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.MEDIUM,
         tags=["ELB.6", "CKV_AWS_150"],
         config_schema=PolicyConfigSchema(

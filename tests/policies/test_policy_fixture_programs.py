@@ -47,7 +47,6 @@ def test_the_walkthrough_program_fires_exactly_the_expected_policies(walkthrough
         ("alb-access-logs-enabled", "mandatory", "alb"),
         ("alb-drop-invalid-headers", "mandatory", "alb"),
         ("alb-waf-attached", "mandatory", "alb"),
-        ("alb-deletion-protection", "advisory", "alb"),
         # Explicit names everywhere.
         ("alb-target-group-autonamed", "advisory", "alb"),
         ("alb-target-group-autonamed", "advisory", "web-targets"),
@@ -59,7 +58,7 @@ def test_the_walkthrough_program_fires_exactly_the_expected_policies(walkthrough
         ("alb-listener-rule-reachable", "advisory", "api"),
     }
     assert report["summary"]["mandatory"] == 5
-    assert report["summary"]["advisory"] == 7
+    assert report["summary"]["advisory"] == 6
     assert status == 1
 
 

@@ -27,9 +27,10 @@ MANDATORY = {
     "alb-authenticate-https-only",
     "alb-action-order",
     "alb-authenticate-https-endpoints",
+    # On the stacks in its protectedStacks only (test_policy_deletion_protection.py).
+    "alb-deletion-protection",
 }
 ADVISORY = {
-    "alb-deletion-protection",
     "waf-managed-rules",
     "waf-logging-enabled",
     "alb-target-group-health-check",
@@ -37,6 +38,9 @@ ADVISORY = {
     "alb-target-group-autonamed",
     "alb-cross-zone-setting-ignored",
     "alb-authenticate-no-anonymous",
+    # Issue 12: Lambda targets and mutual TLS.
+    "alb-lambda-permission-scoped",
+    "alb-mtls-certificate-expiry",
 }
 # Switched on by organisations that encrypt to every target.
 DISABLED = {"alb-target-group-encryption"}
@@ -90,17 +94,25 @@ def test_the_pack_reports_its_name_and_the_version_in_pulumipolicy_yaml(runner):
     assert version and result.pack_version == version.group(1)
 
 
-@pytest.mark.parametrize(("stack", "level"), [("dev", "advisory"), ("prod", "mandatory")])
-def test_the_ci_policy_configs_are_valid_and_set_the_stack_levels(stack, level):
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_ci_policy_configs_are_valid_and_name_only_known_policies_and_settings(stack):
     from preflight.analyzer import PolicyPackSession, StackContext, load_policy_config
+    from preflight.analyzer.config import PolicySchema, unknown_entries
 
     config = load_policy_config(POLICY_PACK / "config" / f"{stack}.json")
     with PolicyPackSession.start(
         POLICY_PACK, context=StackContext(project="alb", stack=stack), policy_config=config
     ) as session:
-        levels = {p.name: p.enforcement_level for p in session.wait_ready()}
-    assert levels["alb-deletion-protection"] == level
+        policies = session.wait_ready()
+    levels = {p.name: p.enforcement_level for p in policies}
+    # Mandatory everywhere; it applies on the stacks in protectedStacks (prod).
+    assert levels["alb-deletion-protection"] == "mandatory"
+    assert {p.name: p.properties for p in policies}["alb-deletion-protection"] == {
+        "protectedStacks": ["prod"]
+    }
     assert {name for name, value in levels.items() if value == "mandatory"} >= MANDATORY
+    schemas = [PolicySchema(p.name, p.enforcement_level, p.config_schema) for p in policies]
+    assert config is not None and unknown_entries(config, schemas) == []
 
 
 def test_an_invalid_policy_config_is_refused_with_the_policy_named():

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from components import constraints
+from components.config import ConfigError, TargetConfig, parse_stack_config
 from preflight.records import ResourceRecord
 from tests.harness import REPO
 from tests.program.program_harness import Plan, run_in_process, with_config
@@ -301,3 +303,35 @@ def test_passthrough_mode_needs_no_trust_store(dev_values: dict[str, str]) -> No
     assert https_listener(plan).inputs["mutualAuthentication"] == {"mode": "passthrough"}
     assert plan.of_type(TRUST_STORE) == plan.of_type("alb:index:TrustStore") == []
     assert len(plan.of_type("aws:s3/bucket:Bucket")) == 1  # the log bucket only
+
+
+# --- the config model ------------------------------------------------------------------------
+
+
+def test_the_bundle_file_is_read_from_the_program_directory(tmp_path: Any) -> None:
+    raw = {**constraints.BASE, "alb:mtls": {"mode": "verify", "caBundle": {"file": "ca.pem"}}}
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config(raw, program_dir=tmp_path)
+    assert error.value.problems == [
+        "alb:mtls.caBundle.file: ca.pem does not exist in the program's directory"
+    ]
+    pem = (REPO / CA_FILE).read_text(encoding="utf-8")
+    (tmp_path / "ca.pem").write_text(pem, encoding="utf-8")
+    config = parse_stack_config(raw, program_dir=tmp_path)
+    assert config.mtls is not None and config.mtls.ca_bundle is not None
+    assert config.mtls.ca_bundle.pem == pem
+
+
+@pytest.mark.parametrize(
+    ("given", "kind", "read"),
+    [
+        ("I-0ABC12345DEF67890", "instance", "i-0abc12345def67890"),
+        ("i-0abc1234", "instance", "i-0abc1234"),
+        ("10.0.0.5", "ip", "10.0.0.5"),
+        (f"{FUNCTION}:$LATEST", "lambda", f"{FUNCTION}:$LATEST"),
+        (f"{FUNCTION}:7", "lambda", f"{FUNCTION}:7"),
+    ],
+)
+def test_each_kind_of_target_id_is_recognised(given: str, kind: str, read: str) -> None:
+    target = TargetConfig.model_validate({"id": given})
+    assert (target.kind, target.id) == (kind, read)
