@@ -121,7 +121,13 @@ def service_maps(draw: st.DrawFn) -> tuple[dict[str, Any], str | None]:
         services[f"{parent}-lan"] = {**services[parent], "sourceCidrs": ["81.2.69.0/24"]}
     if draw(st.booleans()):
         explicit = draw(
-            st.lists(st.integers(1, 50000), min_size=len(chosen), max_size=len(chosen), unique=True)
+            # Even numbers: a source-restricted service's 403 rule takes the next one.
+            st.lists(
+                st.integers(1, 24999).map(lambda n: 2 * n),
+                min_size=len(chosen),
+                max_size=len(chosen),
+                unique=True,
+            )
         )
         for name, priority in zip(chosen[1:], explicit, strict=False):
             if not any(other.startswith(f"{name}-") for other in services):
