@@ -90,25 +90,33 @@ cluster = aws.ecs.Cluster(
     settings=[{"name": "containerInsights", "value": "enabled"}],
 )
 logs = aws.cloudwatch.LogGroup(f"{service_name}-logs", retention_in_days=30)
-execution_role = aws.iam.Role(
+
+
+def service_role(name: str, service: str, managed_policy_arn: str) -> aws.iam.Role:
+    """A role that an AWS service assumes, with one AWS managed policy."""
+    role = aws.iam.Role(
+        name,
+        assume_role_policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": service},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
+    aws.iam.RolePolicyAttachment(name, role=role.name, policy_arn=managed_policy_arn)
+    return role
+
+
+execution_role = service_role(
     f"{service_name}-execution",
-    assume_role_policy=json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    ),
-)
-aws.iam.RolePolicyAttachment(
-    f"{service_name}-execution",
-    role=execution_role.name,
-    policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+    "ecs-tasks.amazonaws.com",
+    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
 )
 
 region = aws.get_region().region
@@ -151,25 +159,10 @@ blue_green_options: dict[str, Any] = {}
 if blue_green:
     # ECS modifies the platform's listener rules during a deployment, with this role
     # ("Amazon ECS infrastructure IAM role for load balancers", ECS developer guide).
-    load_balancer_role = aws.iam.Role(
+    load_balancer_role = service_role(
         f"{service_name}-ecs-load-balancers",
-        assume_role_policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "ecs.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )
-    aws.iam.RolePolicyAttachment(
-        f"{service_name}-ecs-load-balancers",
-        role=load_balancer_role.name,
-        policy_arn="arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+        "ecs.amazonaws.com",
+        "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
     )
     load_balancer["advanced_configuration"] = {
         "alternate_target_group_arn": target_group.apply(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import POLICY_PACK, REPO, assert_one_clear_failure, run_preflight
+from tests.harness import POLICY_PACK, REPO, Run, assert_one_clear_failure, run_preflight
 from tests.program.program_harness import run_in_process, stack_values, with_config
 
 CONSUMER = REPO / "examples" / "consumer"
@@ -36,21 +36,28 @@ def consumer_copy(directory: Path) -> Path:
     return directory
 
 
+def run_consumer(program: Path, outputs_file: Path, policy_pack: Path | str) -> Run:
+    """`python -m preflight` on a consumer program, its StackReference answered by
+    ``outputs_file``."""
+    return run_preflight(
+        "--program",
+        program,
+        "--stack",
+        "dev",
+        "--stack-outputs",
+        f"{PLATFORM_STACK}={outputs_file}",
+        "--policy-pack",
+        policy_pack,
+        "--json",
+    )
+
+
 @pytest.fixture(scope="module")
 def consumer(
     platform_outputs_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
-    run = run_preflight(
-        "--program",
-        consumer_copy(tmp_path_factory.mktemp("consumer") / "consumer"),
-        "--stack",
-        "dev",
-        "--stack-outputs",
-        f"{PLATFORM_STACK}={platform_outputs_file}",
-        "--policy-pack",
-        POLICY_PACK,
-        "--json",
-    )
+    program = consumer_copy(tmp_path_factory.mktemp("consumer") / "consumer")
+    run = run_consumer(program, platform_outputs_file, POLICY_PACK)
     assert run.returncode == 0, run.stderr
     return run.document
 
@@ -116,17 +123,7 @@ def test_a_missing_platform_service_is_one_clear_message(
         .replace("consumer:service: api", "consumer:service: billing"),
         encoding="utf-8",
     )
-    run = run_preflight(
-        "--program",
-        program,
-        "--stack",
-        "dev",
-        "--stack-outputs",
-        f"{PLATFORM_STACK}={platform_outputs_file}",
-        "--policy-pack",
-        "none",
-        "--json",
-    )
+    run = run_consumer(program, platform_outputs_file, "none")
     assert_one_clear_failure(
         run,
         "consumer:service: the platform has no service 'billing'",
@@ -155,17 +152,7 @@ def test_an_ecs_blue_green_service_wires_to_an_external_deployment(tmp_path: Pat
         + "  consumer:blueGreen: true\n  consumer:vpcId: vpc-0f1e2d3c4b5a69788\n",
         encoding="utf-8",
     )
-    run = run_preflight(
-        "--program",
-        program,
-        "--stack",
-        "dev",
-        "--stack-outputs",
-        f"{PLATFORM_STACK}={outputs_file}",
-        "--policy-pack",
-        POLICY_PACK,
-        "--json",
-    )
+    run = run_consumer(program, outputs_file, POLICY_PACK)
     assert run.returncode == 0, run.stderr
     document = run.document
     assert document["violations"] == []
