@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from preflight.aws_model import AUTONAMES
-from preflight.report import hazard_lines
+from preflight.report import hazard_lines, output_change_lines
 
 if TYPE_CHECKING:
     from preflight.hazards import Hazard
@@ -195,6 +195,26 @@ class Listed:
     protect: bool = False
 
 
+# How a stack output changes for the programs that read it (StackReference): advisory, since
+# removing a service is sometimes the point of a change.
+OUTPUT_REMOVED = "removed"
+OUTPUT_REPLACED = "replaced"
+OUTPUT_CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class OutputChange:
+    """A stack output (or a key inside one) that consumers read and the update changes."""
+
+    output: str
+    """The path: ``targetGroups.api.arn``."""
+    kind: str
+    message: str
+
+    def to_document(self) -> dict[str, str]:
+        return {"output": self.output, "kind": self.kind, "message": self.message}
+
+
 @dataclass
 class PlanDiff:
     """What changes between two plans of one stack."""
@@ -204,6 +224,7 @@ class PlanDiff:
     removed: list[Listed] = field(default_factory=list)
     changed: list[ChangedResource] = field(default_factory=list)
     unchanged: int = 0
+    output_changes: list[OutputChange] = field(default_factory=list)
 
     @property
     def replaced(self) -> list[ChangedResource]:
@@ -245,6 +266,7 @@ class PlanDiff:
             ],
             "replacements": [r.urn for r in self.replaced],
             "blocked": self.blocked,
+            "outputChanges": [change.to_document() for change in self.output_changes],
             "summary": {
                 "added": len(self.added),
                 "removed": len(self.removed),
@@ -458,7 +480,8 @@ def diff_documents(
             if isinstance(alias, str) and alias in old_by_urn and alias not in new_by_urn:
                 matched[urn] = alias
                 break
-    old_by_urn = as_planned(old_by_urn, new_by_urn, matched)
+    old_outputs = old.get("outputs") or {}
+    old_by_urn, old_outputs = as_planned(old_by_urn, new_by_urn, matched, old_outputs)
     result = PlanDiff(against=against)
     old_matched = set(matched.values())
     for urn, resource in new_by_urn.items():
@@ -476,6 +499,9 @@ def diff_documents(
                 Listed(urn, str(resource.get("type", "")), bool(resource.get("protect")))
             )
     _propagate_replacements(result, old_by_urn, new_by_urn, matched)
+    result.output_changes = output_changes(
+        old_outputs, new.get("outputs") or {}, result, old_by_urn
+    )
     return result
 
 
@@ -496,11 +522,13 @@ def as_planned(
     old_by_urn: Mapping[str, Mapping[str, Any]],
     new_by_urn: Mapping[str, Mapping[str, Any]],
     matched: Mapping[str, str],
-) -> dict[str, Mapping[str, Any]]:
-    """The old resources with the identities AWS gave them (IDs, ARNs, autonamed names)
-    rewritten into the new plan's, for each resource on both sides. Two plans share the model's
-    identities and come back unchanged; a state export's real ones would otherwise make every
-    reference to them a change (and a replacement where the input is force-new)."""
+    stack_outputs: Mapping[str, Any],
+) -> tuple[dict[str, Mapping[str, Any]], dict[str, Any]]:
+    """The old resources and stack outputs with the identities AWS gave them (IDs, ARNs,
+    autonamed names) rewritten into the new plan's, for each resource on both sides. Two plans
+    share the model's identities and come back unchanged; a state export's real ones would
+    otherwise make every reference to them a change (and a replacement where the input is
+    force-new)."""
     identities: dict[str, str] = {}
     for new_urn, old_urn in matched.items():
         old, new = old_by_urn[old_urn], new_by_urn[new_urn]
@@ -525,7 +553,7 @@ def as_planned(
             ):
                 identities[before] = after
     if not identities:
-        return dict(old_by_urn)
+        return dict(old_by_urn), dict(stack_outputs)
     pattern = re.compile("|".join(map(re.escape, sorted(identities, key=len, reverse=True))))
 
     def rewrite(value: Any) -> Any:
@@ -537,7 +565,7 @@ def as_planned(
             return [rewrite(item) for item in value]
         return value
 
-    return {
+    resources: dict[str, Mapping[str, Any]] = {
         urn: {
             **resource,
             "id": rewrite(resource.get("id")),
@@ -546,6 +574,7 @@ def as_planned(
         }
         for urn, resource in old_by_urn.items()
     }
+    return resources, rewrite(dict(stack_outputs))
 
 
 def _computed_keys(resource: Mapping[str, Any]) -> list[str]:
@@ -636,6 +665,82 @@ def _at(value: Any, path: str) -> Any:
     return value
 
 
+def output_changes(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    diff: PlanDiff,
+    old_by_urn: Mapping[str, Mapping[str, Any]],
+) -> list[OutputChange]:
+    """The stack outputs that consumers read and the update breaks or moves: a key that
+    disappears (a whole output, or a service of ``targetGroups``), a value that is the ID or
+    ARN of a resource the update replaces or deletes (it changes, or goes away, when the
+    update runs), and any other value that changes. New keys are compatible and not listed;
+    secrets cannot be compared."""
+    gone: dict[str, tuple[str, str]] = {}
+    for changed in diff.replaced:
+        reason = ", ".join(
+            f"{c.path}: {_value(c.before)} → {_value(c.after)}"
+            for c in changed.changes
+            if c.forces_replacement
+        )
+        for identity in _computed_values(old_by_urn.get(changed.urn) or {}):
+            gone[identity] = (_short_urn(changed.urn).split()[-1], f"replaced ({reason})")
+    for listed in diff.removed:
+        for identity in _computed_values(old_by_urn.get(listed.urn) or {}):
+            gone[identity] = (_short_urn(listed.urn).split()[-1], "deleted")
+    found: list[OutputChange] = []
+    for path, before, after in _output_leaves(old, new, ""):
+        if after is _ABSENT:
+            found.append(
+                OutputChange(
+                    path,
+                    OUTPUT_REMOVED,
+                    f"{path} is no longer exported: a program that reads it fails at its "
+                    "next update (StackReference.require_output), and whatever still uses the "
+                    "value it read (an ECS service registering tasks into a target group) is "
+                    "left pointing at it",
+                )
+            )
+        elif isinstance(before, str) and before in gone:
+            resource, what = gone[before]
+            found.append(
+                OutputChange(
+                    path,
+                    OUTPUT_REPLACED,
+                    f"{path} changes: {resource} is {what}, so the value is new once the "
+                    "update runs; consumers that use the old one (targets registered into a "
+                    "target group, an ECS service's loadBalancers) must be updated after it",
+                )
+            )
+        elif before != after and SECRET not in (before, after):
+            found.append(
+                OutputChange(
+                    path,
+                    OUTPUT_CHANGED,
+                    f"{path} changes: {_value(before)} → {_value(after)}",
+                )
+            )
+    return found
+
+
+_ABSENT = object()
+SECRET = "[secret]"
+
+
+def _output_leaves(old: Any, new: Any, prefix: str) -> Iterator[tuple[str, Any, Any]]:
+    """Each value of ``old`` (descending into mappings) with its counterpart in ``new``, or
+    ``_ABSENT``; a mapping that disappears is one entry. Equal values too: one that names a
+    replaced resource changes although both plans show the model's value."""
+    for key in old:
+        path = f"{prefix}.{key}" if prefix else str(key)
+        before = old[key]
+        after = new.get(key, _ABSENT) if isinstance(new, Mapping) else _ABSENT
+        if isinstance(before, Mapping) and isinstance(after, Mapping):
+            yield from _output_leaves(before, after, path)
+        else:
+            yield path, before, after
+
+
 # --- text --------------------------------------------------------------------------------
 
 
@@ -685,6 +790,7 @@ def render_text(diff: PlanDiff, hazards: Sequence[Hazard] = ()) -> str:
             )
     lines.append("")
     lines.extend(hazard_lines(hazards))
+    lines.extend(output_change_lines(diff.output_changes))
     lines.append(summary_line(diff, hazards))
     return "\n".join(lines) + "\n"
 

@@ -22,6 +22,7 @@ from preflight.graph import DeployOrder, deploy_order
 from preflight.records import UNKNOWN, Remediation, ResourceRecord, Secret, Violation
 
 if TYPE_CHECKING:
+    from preflight.compare import OutputChange
     from preflight.hazards import Hazard
 
 LEVELS = ("mandatory", "remediate", "advisory")
@@ -250,18 +251,32 @@ def hazard_lines(hazards: Sequence[Hazard]) -> list[str]:
     lines = [f"Update hazards ({len(hazards)}): the update would fail on AWS or in the engine"]
     for hazard in hazards:
         lines.append(f"  [{hazard.kind}]")
-        lines.extend(
-            textwrap.wrap(
-                hazard.message,
-                96,
-                initial_indent="      ",
-                subsequent_indent="      ",
-                break_on_hyphens=False,
-                break_long_words=False,
-            )
-        )
+        lines.extend(_wrapped(hazard.message))
     lines.append("")
     return lines
+
+
+def output_change_lines(changes: Sequence[OutputChange]) -> list[str]:
+    """The stack outputs ``--compare`` sees change for consumers: advisory, never a failure."""
+    if not changes:
+        return []
+    lines = [f"Output changes ({len(changes)}): programs that read these outputs are affected"]
+    for change in changes:
+        lines.append(f"  [{change.kind}] {change.output}")
+        lines.extend(_wrapped(change.message))
+    lines.append("")
+    return lines
+
+
+def _wrapped(message: str) -> list[str]:
+    return textwrap.wrap(
+        message,
+        96,
+        initial_indent="      ",
+        subsequent_indent="      ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def _deploy_order_lines(order: DeployOrder) -> list[str]:
