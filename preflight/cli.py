@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import selectors
 import signal
@@ -30,7 +31,14 @@ from typing import Any
 from preflight import compare
 from preflight.codec import decode, encode, unmask
 from preflight.hazards import update_hazards
-from preflight.project import Project, ProjectError, StackConfig, load_project, load_stack_config
+from preflight.project import (
+    Project,
+    ProjectError,
+    StackConfig,
+    load_project,
+    load_stack_config,
+    stack_names,
+)
 from preflight.records import ResourceRecord
 from preflight.report import (
     Plan,
@@ -101,14 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
-        default=float(os.environ.get("PREFLIGHT_TIMEOUT", DEFAULT_TIMEOUT)),
+        type=seconds,
         help=f"seconds the program may run (default {DEFAULT_TIMEOUT:g}, or $PREFLIGHT_TIMEOUT)",
     )
     parser.add_argument(
         "--policy-timeout",
-        type=float,
-        default=float(os.environ.get("PREFLIGHT_POLICY_TIMEOUT", DEFAULT_POLICY_TIMEOUT)),
+        type=seconds,
         help="seconds a policy pack may take to start and to answer each call "
         f"(default {DEFAULT_POLICY_TIMEOUT:g}, or $PREFLIGHT_POLICY_TIMEOUT)",
     )
@@ -123,6 +129,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --- inputs ------------------------------------------------------------------------------
+
+
+def seconds(text: str) -> float:
+    """A time limit: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds (got {text!r})")
+    return value
+
+
+def time_limit(given: float | None, variable: str, default: float) -> float:
+    """The flag's value, else the environment variable's, else the default."""
+    if given is not None:
+        return given
+    text = os.environ.get(variable)
+    if text is None or not text.strip():
+        return default
+    try:
+        return seconds(text)
+    except argparse.ArgumentTypeError as exc:
+        raise PreflightError(f"{variable}={text}: {exc}") from None
 
 
 def read_stack_outputs(specs: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -405,6 +435,10 @@ def run(args: argparse.Namespace) -> int:
     program_dir = Path(args.program).resolve()
     if not program_dir.is_dir():
         raise PreflightError(f"--program {args.program}: not a directory")
+    timeout = time_limit(args.timeout, "PREFLIGHT_TIMEOUT", DEFAULT_TIMEOUT)
+    policy_timeout = time_limit(
+        args.policy_timeout, "PREFLIGHT_POLICY_TIMEOUT", DEFAULT_POLICY_TIMEOUT
+    )
     try:
         project = load_project(program_dir)
         config = load_stack_config(project, args.stack)
@@ -419,23 +453,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         if packs:
             sessions = start_policy_packs(
-                packs, project, config, args.policy_config, args.policy_timeout
+                packs, project, config, args.policy_config, policy_timeout
             )
         result = run_worker(
             project,
             config,
             stack_outputs=stack_outputs,
-            timeout=args.timeout,
+            timeout=timeout,
             on_resource=stream_to(sessions) if sessions else None,
             python=python,
         )
-        if result.error is not None:
-            message = result.error["message"]
-            if not config.stack_file_found and "Missing required configuration" in message:
-                message += f"\n(there is no {config.stack_file})"
-            raise PreflightError(
-                f"the program failed: {message}", detail=result.error.get("traceback", "")
-            )
+        check_program_result(result, project, config)
         assert result.done is not None
         errors = [
             event["message"].strip()
@@ -454,6 +482,8 @@ def run(args: argparse.Namespace) -> int:
             outputs=outputs if isinstance(outputs, dict) else {},
             warnings=flatten_warnings(result.events),
         )
+        if sessions and args.policy_config:
+            check_policy_config(sessions, args.policy_config)
         for session in sessions:
             analyze(session, records, plan)
     finally:
@@ -474,6 +504,29 @@ def run(args: argparse.Namespace) -> int:
         hazards = write_with_diff(plan, baseline, args.compare, as_json=args.json)
     sys.stdout.flush()
     return 1 if plan.count("mandatory") or hazards else 0
+
+
+def check_program_result(result: WorkerResult, project: Project, config: StackConfig) -> None:
+    """A failed program is one message; a stack file that does not exist is named either way:
+    a stack without one is legal, but most often the --stack name is misspelt."""
+    if result.error is not None:
+        failed = f"the program failed: {result.error['message']}"
+        if not config.stack_file_found:
+            failed = f"{missing_stack_file(project, config)}\n{failed}"
+        raise PreflightError(failed, detail=result.error.get("traceback", ""))
+    if not config.stack_file_found:
+        print(
+            f"preflight: warning: {missing_stack_file(project, config)}; the stack ran without "
+            "stack config",
+            file=sys.stderr,
+        )
+
+
+def missing_stack_file(project: Project, config: StackConfig) -> str:
+    """``Pulumi.prd.yaml does not exist; stacks here: dev, prod``."""
+    stacks = stack_names(project.directory)
+    here = f"stacks here: {', '.join(stacks)}" if stacks else "there is no stack file here"
+    return f"{config.stack_file} does not exist; {here}"
 
 
 def prepare_program_environment(project: Project, *, install: bool) -> Path | None:
@@ -523,6 +576,26 @@ def start_policy_packs(
             session.close()
         raise PreflightError(str(exc)) from exc
     return sessions
+
+
+def check_policy_config(sessions: list[Any], file: str) -> None:
+    """Refuse a policy name that no pack has and a setting that no policy declares, naming the
+    file and the key (the packs' schemas come with their start-up)."""
+    from preflight.analyzer import PolicyPackError, load_policy_config
+    from preflight.analyzer.config import PolicySchema, unknown_entries
+
+    try:
+        config = load_policy_config(file) or {}
+        schemas = [
+            PolicySchema(policy.name, policy.enforcement_level, policy.config_schema)
+            for session in sessions
+            for policy in session.wait_ready()
+        ]
+    except PolicyPackError as exc:
+        raise PreflightError(str(exc)) from exc
+    problems = unknown_entries(config, schemas)
+    if problems:
+        raise PreflightError("\n".join(f"policy config {file}: {line}" for line in problems))
 
 
 def stream_to(sessions: list[Any]) -> Callable[[dict[str, Any]], None]:
@@ -628,12 +701,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("preflight: interrupted", file=sys.stderr)
         return 130
+    except ModuleNotFoundError:
+        # This interpreter lacks preflight's own requirements: python -m preflight says so.
+        raise
     except Exception as exc:
         if args.debug:
             traceback.print_exc()
         print(
-            f"preflight: internal error: {type(exc).__name__}: {exc} (run with --debug for the "
-            "traceback)",
+            f"preflight: internal error: {str(exc) or 'an unexpected failure'} (a bug in "
+            "preflight; run with --debug for the traceback)",
             file=sys.stderr,
         )
         return 2

@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -100,7 +100,55 @@ class StackConfig:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys, as the CLI's YAML decoder does."""
+    """A safe loader that reads YAML 1.2 and refuses duplicate keys, as the CLI does.
+
+    The CLI decodes project and stack files with Go's yaml.v3, which follows the YAML 1.2 core
+    schema: only ``true``/``false`` are booleans, so ``NO`` (Norway), ``yes``, ``on`` and ``y``
+    are text, and so are dates. PyYAML implements YAML 1.1, where ``blockedCountries: [NO]``
+    would become ``[false]``; this loader keeps PyYAML's parser and error messages (file and
+    line) and replaces only its 1.1 resolvers with the 1.2 core schema's (YAML 1.2.2 §10.3.2).
+    """
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+
+
+def _core_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+_SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf")}
+
+
+def _core_float(loader: _LineLoader, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node)
+    lowered = text.lower()
+    if lowered == ".nan":
+        return float("nan")
+    return _SPECIAL_FLOATS.get(lowered) or float(text)
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+    ("merge", r"^<<$", "<"),
+):
+    _LineLoader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first)
+    )
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _core_float)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -390,6 +438,16 @@ def config_text(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return _scalar_text(value)
+
+
+def stack_names(directory: Path) -> list[str]:
+    """The stacks that have a stack file (``Pulumi.<stack>.yaml``) in a project directory."""
+    names = {
+        path.name[len("Pulumi.") :].rsplit(".", 1)[0]
+        for suffix in ("yaml", "yml")
+        for path in directory.glob(f"Pulumi.*.{suffix}")
+    }
+    return sorted(names)
 
 
 def load_stack_config(project: Project, stack: str) -> StackConfig:

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.harness import copy_program, write_stack
+
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOWS = REPO / ".github" / "workflows"
 LINTER_DIR = REPO / "tools" / "actionlint"
@@ -272,26 +274,39 @@ def test_ci_runs_make_test_on_python_311_with_a_pip_cache(ci: dict[str, Any]) ->
     assert steps_using(job, "actions/setup-node")
 
 
+GATE = 'venv/bin/python -m preflight --stack "$STACK" --policy-config "$POLICY_CONFIG"'
+
+
+def shell_text(step: dict[str, Any]) -> str:
+    """A step's script with continued lines joined and runs of blanks as one space."""
+    return re.sub(r"[ \t]+", " ", step.get("run", "").replace("\\\n", " "))
+
+
 def test_ci_gates_every_stack_with_preflight_after_the_tests(ci: dict[str, Any]) -> None:
     job = ci["jobs"]["preflight"]
     assert job["needs"] == "test"
     assert set(job["strategy"]["matrix"]["stack"]) == repository_stacks()
     assert job["strategy"]["fail-fast"] is False
     assert job["env"]["STACK"] == "${{ matrix.stack }}"
-    # `make preflight` exits non-zero on a mandatory violation, which fails the job.
-    gate = step_index(job, lambda s: s.get("run") == 'make preflight STACK="$STACK"')
+    # The stack's policy config, as the preview passes it to the engine.
+    assert job["env"]["POLICY_CONFIG"] == "policies/config/${{ matrix.stack }}.json"
+    # preflight's own exit status (1: a mandatory violation, 2: a failure) fails the job, not
+    # `make preflight`'s, which is 2 for both.
+    gate = step_index(job, lambda s: s.get("run") == GATE)
     assert "if" not in job["steps"][gate]
     assert job["steps"][gate]["id"] == "gate"
+    assert not [s for s in job["steps"] if "make preflight" in s.get("run", "")]
+    venv = step_index(job, lambda s: s.get("run") == "make venv")
+    assert venv < gate
 
 
 def test_ci_uploads_the_preflight_json_document(ci: dict[str, Any]) -> None:
     job = ci["jobs"]["preflight"]
     report = job["env"]["REPORT"]
     assert report == "out/preflight-${{ matrix.stack }}.json"
-    writer = step_index(
-        job,
-        lambda s: 'python -m preflight --stack "$STACK" --json > "$REPORT"' in s.get("run", ""),
-    )
+    # The same command as the gate, with the stack's policy config, so the artifact's levels
+    # are the ones the gate enforced.
+    writer = step_index(job, lambda s: f'{GATE} --json > "$REPORT"' in shell_text(s))
     [upload] = steps_using(job, "actions/upload-artifact")
     assert upload["with"]["path"] == "${{ env.REPORT }}"
     assert upload["with"]["name"] == "preflight-${{ matrix.stack }}"
@@ -377,3 +392,76 @@ def test_actions_are_pinned_to_a_release(name: str) -> None:
     for line in (WORKFLOWS / name).read_text().splitlines():
         if SHA_PIN.search(line):
             assert re.search(r"@[0-9a-f]{40} # v\d+(\.\d+){0,2}$", line), line
+
+
+# --------------------------------------------------------------------------------------------
+# Exit statuses: preflight's own reaches CI; make's does not
+
+
+def ci_run_copy(parent: Path, stacks: dict[str, Any]) -> tuple[Path, dict[str, str]]:
+    """A checkout holding the program, the pack, preflight, the virtualenv, `.ci/run` and
+    ``stacks``, and an environment whose `make` is a stub that passes (the test suite is not
+    what is tested)."""
+    checkout = copy_program(parent)
+    (checkout / "preflight").symlink_to(REPO / "preflight")
+    (checkout / ".ci").mkdir()
+    shutil.copy2(REPO / ".ci" / "run", checkout / ".ci" / "run")
+    for stack, document in stacks.items():
+        write_stack(checkout, stack, document)
+    stubs = parent / "bin"
+    stubs.mkdir()
+    (stubs / "make").write_text('#!/bin/sh\necho "make $*"\n')
+    (stubs / "make").chmod(0o755)
+    return checkout, {**os.environ, "PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}"}
+
+
+def unprotected_prod() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((REPO / "Pulumi.prod.yaml").read_text())
+    document["config"]["alb:protect"] = False  # alb-deletion-protection is mandatory on prod
+    return document
+
+
+@pytest.mark.parametrize(
+    ("stacks", "status"),
+    [
+        ({"prod": unprotected_prod()}, 1),
+        # qa has no policies/config/qa.json: a failure (2) outranks a violation (1).
+        ({"prod": unprotected_prod(), "qa": unprotected_prod()}, 2),
+    ],
+    ids=["violation", "violation-and-failure"],
+)
+def test_ci_run_exits_with_preflights_own_status(
+    tmp_path: Path, stacks: dict[str, Any], status: int
+) -> None:
+    checkout, env = ci_run_copy(tmp_path, stacks)
+    run = subprocess.run(
+        [str(checkout / ".ci" / "run")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == status, run.stdout + run.stderr
+    assert run.stdout.startswith("make test\n")
+    for stack in stacks:
+        assert f"== preflight --stack {stack}\n" in run.stdout
+    assert "alb-deletion-protection" in run.stdout
+    assert "Traceback" not in run.stderr
+
+
+def test_make_preflight_reports_2_and_names_preflights_status() -> None:
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    # -o venv: use the virtualenvs as they are, never install during a test.
+    run = subprocess.run(
+        ["make", "-o", "venv", "preflight",
+         "PREFLIGHT_ARGS=--program tests/fixtures/programs/walkthrough --policy-pack policies"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert (
+        "preflight exited with status 1 (1: a mandatory violation, 2: the program, its config "
+        "or a policy pack failed)\n"
+    ) in run.stderr

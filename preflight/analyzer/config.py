@@ -8,8 +8,9 @@ are validated against its config schema before ``Configure`` is sent.
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from preflight.analyzer.errors import PolicyPackError
 
 # apitype.EnforcementLevel.IsValid (pulumi/pulumi sdk/go/common/apitype/policy.go).
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+# The policy config's name for every policy of the pack (``applyConfig``).
+ALL = "all"
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,23 @@ def load_policy_config(path: str | Path) -> dict[str, PolicyConfig] | None:
     if not isinstance(document, dict):
         raise PolicyPackError(
             f"policy config {file}: must be a JSON object mapping policy names to an enforcement"
-            f" level or an object (got {type(document).__name__})"
+            f" level or an object (got {_json_kind(document)})"
         )
     try:
         return parse_policy_config(document)
     except ValueError as error:
         raise PolicyPackError(f"policy config {file}: {error}") from None
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words (an array, not a Python list)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return "a number"
+    return "an array" if isinstance(value, list) else "a string"
 
 
 def parse_policy_config(document: Mapping[str, Any]) -> dict[str, PolicyConfig]:
@@ -141,7 +155,7 @@ def _apply(
 ) -> dict[str, PolicyConfig]:
     """``applyConfig``: "all" sets every level, then each entry overrides its own policy."""
     merged = dict(result)
-    everything = to_apply.get("all")
+    everything = to_apply.get(ALL)
     if everything is not None and everything.enforcement_level in ENFORCEMENT_LEVELS:
         merged = {
             name: PolicyConfig(everything.enforcement_level, entry.properties)
@@ -176,3 +190,42 @@ def _validate(policies: Sequence[PolicySchema], config: Mapping[str, PolicyConfi
             prefix = f"{location}: " if location else ""
             errors.append(f"{policy.name}: {prefix}{error.message}")
     return errors
+
+
+def unknown_entries(
+    config: Mapping[str, PolicyConfig], policies: Iterable[PolicySchema]
+) -> list[str]:
+    """Policy names that no pack has and settings that no policy declares, one ``key: message``
+    line each, checked against the packs' schemas (``GetAnalyzerInfo``).
+
+    The engine passes both through and the pack ignores them, so a misspelt policy would keep
+    its default level and a misspelt setting its default value; preflight refuses them as the
+    stack config refuses an unknown key. ``all`` sets every policy's level and has no settings.
+    """
+    settings: dict[str, set[str]] = {ALL: set()}
+    for policy in policies:
+        properties = (policy.config_schema or {}).get("properties") or {}
+        settings.setdefault(policy.name, set()).update(
+            key for key in properties if key != "enforcementLevel"
+        )
+    problems: list[str] = []
+    for name, entry in config.items():
+        if name not in settings:
+            problems.append(f"{name}: unknown policy{_did_you_mean(name, settings)}")
+            continue
+        for key in entry.properties:
+            if key in settings[name]:
+                continue
+            if settings[name]:
+                hint = _did_you_mean(key, settings[name]) or (
+                    f" ({name}'s settings: {', '.join(sorted(settings[name]))})"
+                )
+            else:
+                hint = f" ({name} has no settings, only enforcementLevel)"
+            problems.append(f"{name}.{key}: unknown setting{hint}")
+    return problems
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    guess = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {guess[0]!r}?)" if guess else ""

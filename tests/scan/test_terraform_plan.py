@@ -144,7 +144,6 @@ def test_checkov_fails_the_walkthrough_where_the_pack_does(
     same_control = {
         ("alb-access-logs-enabled", "alb"): ("CKV_AWS_91", "aws_lb.alb"),
         ("alb-drop-invalid-headers", "alb"): ("CKV_AWS_131", "aws_lb.alb"),
-        ("alb-deletion-protection", "alb"): ("CKV_AWS_150", "aws_lb.alb"),
         ("alb-tls-policy", "https"): ("CKV_AWS_103", "aws_lb_listener.https"),
         ("alb-http-redirect-only", "http"): ("CKV_AWS_2", "aws_lb_listener.http"),
         ("alb-waf-attached", "alb"): ("CKV2_AWS_28", "aws_lb.alb"),
@@ -160,6 +159,10 @@ def test_checkov_fails_the_walkthrough_where_the_pack_does(
     assert set(same_control) <= violations
     for check, resource in same_control.values():
         assert resource in failed.get(check, set()), (check, resource)
+    # Deletion protection: checkov asks for it everywhere, the pack on the stacks in
+    # protectedStacks only (the walk-through runs as dev).
+    assert "aws_lb.alb" in failed["CKV_AWS_150"]
+    assert ("alb-deletion-protection", "alb") not in violations
     # The redirect control as checkov's graph check reads it: from the ALB to its listeners.
     assert failed["CKV2_AWS_20"] == {"aws_lb.alb"}
 
