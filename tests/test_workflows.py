@@ -8,6 +8,7 @@ check needs neither a binary download nor network once its lockfile is installed
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -172,9 +173,11 @@ def test_broken_workflow_fails_with_each_problem_located(node: str, tmp_path: Pa
 def test_a_broken_edit_of_ci_yml_is_caught(node: str, tmp_path: Path) -> None:
     # The kind of slip a reviewer misses: the gate job waits on a job that no longer exists.
     source = (WORKFLOWS / "ci.yml").read_text()
-    assert "    needs: test\n" in source
+    assert "    needs: [test, stacks]\n" in source
     workflow = tmp_path / "ci.yml"
-    workflow.write_text(source.replace("    needs: test\n", "    needs: tests\n"))
+    workflow.write_text(
+        source.replace("    needs: [test, stacks]\n", "    needs: [tests, stacks]\n", 1)
+    )
 
     result = run_linter(node, workflow)
 
@@ -275,6 +278,23 @@ def test_ci_runs_make_test_on_python_311_with_a_pip_cache(ci: dict[str, Any]) ->
 
 
 GATE = 'venv/bin/python -m preflight --stack "$STACK" --policy-config "$POLICY_CONFIG"'
+MATRIX = "${{ fromJSON(needs.stacks.outputs.stacks) }}"
+
+
+def assert_matrix_follows_the_stack_files(workflow: dict[str, Any], job: dict[str, Any]) -> None:
+    """The job's matrix is the stacks job's list, which is every Pulumi.<stack>.yaml."""
+    assert job["strategy"]["matrix"] == {"stack": MATRIX}
+    stacks = workflow["jobs"]["stacks"]
+    assert stacks["outputs"] == {"stacks": "${{ steps.list.outputs.stacks }}"}
+    [listing] = [step for step in stacks["steps"] if step.get("id") == "list"]
+    assert listing["run"] == 'echo "stacks=$(tools/list-stacks)" >> "$GITHUB_OUTPUT"'
+
+
+def test_the_stack_list_is_every_stack_file() -> None:
+    listed = subprocess.run(
+        [str(REPO / "tools" / "list-stacks")], capture_output=True, text=True, check=True
+    )
+    assert json.loads(listed.stdout) == sorted(repository_stacks())
 
 
 def shell_text(step: dict[str, Any]) -> str:
@@ -284,8 +304,8 @@ def shell_text(step: dict[str, Any]) -> str:
 
 def test_ci_gates_every_stack_with_preflight_after_the_tests(ci: dict[str, Any]) -> None:
     job = ci["jobs"]["preflight"]
-    assert job["needs"] == "test"
-    assert set(job["strategy"]["matrix"]["stack"]) == repository_stacks()
+    assert job["needs"] == ["test", "stacks"]
+    assert_matrix_follows_the_stack_files(ci, job)
     assert job["strategy"]["fail-fast"] is False
     assert job["env"]["STACK"] == "${{ matrix.stack }}"
     # The stack's policy config, as the preview passes it to the engine.
@@ -341,7 +361,8 @@ def test_preview_runs_every_stack_with_the_policy_pack_and_its_config(
     preview: dict[str, Any],
 ) -> None:
     job = preview["jobs"]["preview"]
-    assert set(job["strategy"]["matrix"]["stack"]) == repository_stacks()
+    assert job["needs"] == "stacks"
+    assert_matrix_follows_the_stack_files(preview, job)
     [run] = [s for s in steps_using(job, "pulumi/actions") if "command" in s.get("with", {})]
     inputs = run["with"]
     assert set(inputs) <= PULUMI_ACTION_INPUTS
