@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -30,8 +32,10 @@ from components.routing import (
 )
 from preflight.compare import diff_documents
 from preflight.hazards import update_hazards
+from preflight.project import SECURE_PLACEHOLDER_PREFIX
 from preflight.report import Plan as ReportPlan
 from preflight.report import to_document
+from tests.harness import REPO, copy_program, run_preflight, write_stack
 from tests.program.program_harness import Plan, run_in_process, with_config
 
 BASE = {"alb:certificate": json.dumps({"issue": "self-signed"})}
@@ -643,3 +647,31 @@ def test_an_oidc_client_secret_must_be_a_pulumi_secret() -> None:
     ]
     config = parse_stack_config(raw, secret_keys={"alb:services"})
     assert config.services["app"].auth is not None
+
+
+def test_an_oidc_secret_set_with_secure_stays_secret_in_every_report(tmp_path: Path) -> None:
+    """As `pulumi config set --secret --path` stores it: the program receives the value (a
+    placeholder offline), marks it secret on the rule, and neither the text report nor the
+    JSON shows it."""
+    program = copy_program(tmp_path)
+    document = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
+    document["config"]["alb:services"]["portal"] = {
+        "port": 8443,
+        "hostHeaders": ["portal.example.com"],
+        "auth": {"oidc": {**OIDC, "clientSecret": {"secure": "AAABAJ2ciphertext"}}},
+    }
+    write_stack(program, "dev", document)
+    as_json = run_preflight(
+        "--program", program, "--stack", "dev", "--policy-pack", "none", "--json"
+    )
+    as_text = run_preflight("--program", program, "--stack", "dev", "--policy-pack", "none")
+    assert (as_json.returncode, as_text.returncode) == (0, 0), as_json.stderr + as_text.stderr
+    for output in (as_json.stdout, as_text.stdout):
+        assert "AAABAJ2ciphertext" not in output
+        assert SECURE_PLACEHOLDER_PREFIX not in output
+    (rule,) = [
+        r
+        for r in as_json.document["resources"]
+        if r["type"] == LISTENER_RULE and r["inputs"]["actions"][0]["type"] == "authenticate-oidc"
+    ]
+    assert rule["inputs"]["actions"][0]["authenticateOidc"]["clientSecret"] == "[secret]"
