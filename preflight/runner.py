@@ -210,11 +210,10 @@ class RecordingMonitor(MockMonitor):
             if first is None:
                 self._registered_at[urn] = where
                 return
-        places = [
-            f"registered again at {where}" if where else "",
-            f"first at {first}" if first else "",
-        ]
-        located = "; ".join(place for place in places if place)
+        # The SDK registers resources concurrently, so which of the two reaches the monitor
+        # first is not program order: name both places, in source order.
+        places = sorted((place for place in (first, where) if place), key=_source_order)
+        located = f"registered at {' and '.join(places)}" if places else ""
         raise ProgramError(
             f"Duplicate resource URN '{urn}'; try giving it a unique name"
             + (f" ({located})" if located else "")
@@ -448,6 +447,12 @@ class RecordingMonitor(MockMonitor):
         else:
             event["additionalSecretOutputs"] = list(request.additionalSecretOutputs)
         self.emit(event)
+
+
+def _source_order(place: str) -> tuple[str, int]:
+    """``file:line`` sorted by file, then by line number."""
+    file, _, line = place.rpartition(":")
+    return (file, int(line)) if line.isdigit() else (place, 0)
 
 
 def _source_position(request: Any) -> str:

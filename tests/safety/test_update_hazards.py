@@ -439,7 +439,7 @@ def test_a_duplicate_urn_stops_the_program_as_the_engine_does() -> None:
     assert run.stderr == (
         "preflight: error: the program failed: Duplicate resource URN "
         "'urn:pulumi:dev::duplicate-urn::aws:sns/topic:Topic::alerts'; try giving it a unique "
-        "name (registered again at __main__.py:7; first at __main__.py:6)\n"
+        "name (registered at __main__.py:6 and __main__.py:7)\n"
     )
 
 
