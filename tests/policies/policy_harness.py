@@ -480,6 +480,11 @@ def run_direct(
     with stack_environment(stack_name):
         policies = all_policies()
         findings: list[Finding] = []
+        # The server deserializes each request once and hands the same arguments to every
+        # policy (and the proxies are read-only), so the wired values are built once per run.
+        wired = {name: wire(res.inputs) for name, res in stack.items()}
+        providers = {name: _provider(stack, res) for name, res in stack.items()}
+        stack_resources: list[PolicyResource] | None = None
         for policy in policies:
             level, properties = _reconciled(policy, config)
             if level == "disabled":
@@ -490,18 +495,20 @@ def run_direct(
                     messages = _Reports()
                     args = ResourceValidationArgs(
                         res.type,
-                        wire(res.inputs),
+                        wired[res.name],
                         res.urn,
                         res.name,
                         _options(res),
-                        _provider(stack, res),
+                        providers[res.name],
                         properties,
                     )
                     policy.validate(args, messages)
                     findings.extend(Finding(policy.name, level, res.name, m) for m, _ in messages)
             elif isinstance(policy, StackValidationPolicy):
                 reports = _Reports()
-                stack_args = StackValidationArgs(_policy_resources(stack), properties)
+                if stack_resources is None:
+                    stack_resources = _policy_resources(stack)
+                stack_args = StackValidationArgs(stack_resources, properties)
                 policy.validate(stack_args, reports)
                 by_urn = {res.urn: res.name for res in stack.values()}
                 findings.extend(

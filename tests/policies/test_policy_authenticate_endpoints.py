@@ -116,3 +116,31 @@ def test_unknown_endpoints_are_decided_at_deployment(run):
     add_rule(stack, "u", 5, {"pathPattern": {"values": ["/u/*"]}}, actions=UNKNOWN)
     assert findings(run, stack, POLICY) == []
     assert IDP.startswith("https://")
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://[2001:db8::1/token",  # an unclosed IPv6 literal: no URL at all
+        "https:///token",  # no host
+        "idp.example.com/token",  # no scheme
+    ],
+)
+def test_a_token_endpoint_that_is_no_https_url_with_a_host_fails(run, endpoint):
+    stack = compliant_stack()
+    add_rule(
+        stack,
+        "admin",
+        5,
+        {"pathPattern": {"values": ["/admin/*"]}},
+        actions=[oidc(tokenEndpoint=endpoint), forward()],
+    )
+    assert findings(run, stack, POLICY) == [
+        (
+            "admin",
+            "mandatory",
+            "The actions of rule 'admin' reach the identity provider of authenticate-oidc "
+            f"without HTTPS: authenticateOidc.tokenEndpoint {endpoint!r}. Each must be an "
+            "https:// URL with a host.",
+        )
+    ]

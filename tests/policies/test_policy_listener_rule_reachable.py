@@ -396,3 +396,70 @@ def test_unknown_header_names_methods_and_values_are_not_compared(run):
         stack, "d", 4, header("X-Env", "blue"), methods("GET"), query({"key": "k", "value": "v"})
     )
     assert findings(run, stack) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "block"),
+    [
+        # Host bits set: AWS accepts the value as the block it lies in.
+        ("10.1.2.3/8", "in 10.0.0.0/8, private-use (RFC 1918)"),
+        ("FD12:3456::1/32", "in fc00::/7, unique local (RFC 4193)"),
+    ],
+)
+def test_a_source_with_host_bits_is_read_as_its_block(run, source, block):
+    stack = compliant_stack()
+    stack["alb"].inputs["ipAddressType"] = "dualstack"
+    admin_rule(stack, source)
+    assert findings(run, stack) == [
+        (
+            "admin",
+            "advisory",
+            "Rule 'admin' (priority 5) never matches: load balancer 'alb' is internet-facing "
+            "and sees every client by its public address, but the rule's source-ip condition "
+            f"allows only {source} ({block}). " + FALLS_THROUGH,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "shadowed"),
+    [
+        # Host bits set on either side: each is read as the block it lies in.
+        (
+            [Condition("sourceIp", ("10.0.0.5/8",))],
+            [Condition("sourceIp", ("10.1.0.7/16",))],
+            True,
+        ),
+        (
+            [Condition("sourceIp", ("2001:DB8::1/32",))],
+            [Condition("sourceIp", ("2001:db8:1::/48",))],
+            True,
+        ),
+        # A value that is no CIDR covers only itself.
+        ([Condition("sourceIp", ("office",))], [Condition("sourceIp", ("office",))], True),
+        ([Condition("sourceIp", ("office",))], [Condition("sourceIp", ("10.0.0.0/8",))], False),
+        # A keyed query-string pair never covers a pair under another key.
+        (
+            [Condition("queryString", ("a\x00*",))],
+            [Condition("queryString", ("b\x00x",))],
+            False,
+        ),
+        (
+            [Condition("queryString", ("A*\x00X*",))],
+            [Condition("queryString", ("ab\x00xy",))],
+            True,
+        ),
+    ],
+)
+def test_covers_reads_sources_and_query_pairs_as_aws_does(earlier, later, shadowed):
+    assert covers(earlier, later) is shadowed
+
+
+def test_an_ipv6_catch_all_covers_everything_only_where_clients_may_use_ipv6():
+    everyone = [Condition("sourceIp", ("0.0.0.0/0",))]
+    later = [path("/x")]
+    # Without IPv6 clients, the IPv4 internet is every client.
+    assert covers(everyone, later, ipv6_clients=False) is True
+    # With them, an IPv4-only source leaves IPv6 clients to the later rule.
+    assert covers(everyone, later, ipv6_clients=True) is False
+    assert covers(everyone, later) is False

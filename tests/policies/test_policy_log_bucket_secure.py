@@ -1,6 +1,7 @@
 """alb-log-bucket-secure: the ALB's log bucket and its companion resources."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -440,3 +441,259 @@ def test_connection_logs_need_the_grant_under_their_own_prefix(run):
         "prefix": "connections",
     }
     assert hits(run(stack), POLICY) == set()
+
+
+# terraform-provider-aws internal/service/elb/service_account_data_source.go
+# (accountIDPerRegionMap, behind aws.elb.get_service_account), which copies the "Regions
+# available before August 2022" table of the ALB user guide's "Enable access logs" page.
+TERRAFORM_ELB_ACCOUNT_IDS = {
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-northeast-3": "383597477331",
+    "ap-south-1": "718504428378",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580",
+    "ca-central-1": "985666609251",
+    "cn-north-1": "638102146993",
+    "cn-northwest-1": "037604701340",
+    "eu-central-1": "054676820928",
+    "eu-north-1": "897822967062",
+    "eu-south-1": "635631232127",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-gov-east-1": "190560391635",
+    "us-gov-west-1": "048591011584",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+}
+
+
+def test_the_elb_account_table_is_terraforms_table():
+    from alb_guardrails import log_bucket_secure
+
+    table = json.loads(
+        Path(log_bucket_secure.__file__).with_name("elb_log_delivery.json").read_text("utf-8")
+    )
+    assert table["accountIds"] == TERRAFORM_ELB_ACCOUNT_IDS
+    assert table["servicePrincipal"] == "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("region", "account"),
+    [("us-east-1", "127311923021"), ("eu-west-3", "009996457667"), ("sa-east-1", "507241528517")],
+)
+def test_each_older_region_takes_its_own_elb_account_and_no_other(run, region, account):
+    def granted_to(account_id):
+        grant = delivery(principal={"AWS": f"arn:aws:iam::{account_id}:root"})
+        return in_region(with_statements(grant, tls_deny()), region)
+
+    assert hits(run(granted_to(account)), POLICY) == set()
+    findings = run(granted_to(SEOUL_ELB_ACCOUNT))
+    assert messages(findings) == [
+        MISSING_GRANT.format(
+            whom=f"the service principal {DELIVERY_SERVICE} or {region}'s Elastic Load "
+            f"Balancing account {account}"
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("block", "kind"), [("accessLogs", "access"), ("connectionLogs", "connection")]
+)
+def test_a_bucket_that_only_one_kind_of_log_goes_to_is_checked(run, block, kind):
+    stack = compliant_stack()
+    stack.add(
+        Res(
+            "aws:s3/bucket:Bucket",
+            "other-logs",
+            {"bucket": "other-logs-7e6d5c4", "acl": "public-read"},
+            {"id": "other-logs-7e6d5c4"},
+        )
+    )
+    stack["alb"].inputs[block] = {"enabled": True, "bucket": "other-logs-7e6d5c4", "prefix": "x"}
+    stack["alb"].refs[block] = ["other-logs"]
+    findings = run(stack)
+    assert {(f.resource, f.level) for f in findings if f.policy == POLICY} == {
+        ("other-logs", "mandatory")
+    }
+    assert messages(findings) == [
+        "Log bucket: bucket 'other-logs' has the public canned ACL 'public-read'.",
+        "Log bucket: bucket 'other-logs': it has no bucket policy that deny every principal "
+        '(Principal "*") every S3 action (s3:*) on the bucket and its objects when '
+        "aws:SecureTransport is false (Security Hub S3.5).",
+        "Log bucket: bucket 'other-logs': its bucket policy does not allow s3:PutObject to the "
+        f"service principal {DELIVERY_SERVICE} (or the Elastic Load Balancing account of the "
+        f"stack's region) for the {kind} logs of load balancer 'alb' to "
+        "other-logs-7e6d5c4/x/AWSLogs/123456789012/; AWS refuses to turn logging on without "
+        "that grant.",
+        "Log bucket: bucket 'other-logs' has no enabled lifecycle rule that expires old logs.",
+    ]
+
+
+# ------------------------------------- policy_document: the statements, read as IAM reads them
+
+
+def test_statements_read_every_field_of_a_document_as_text_or_object():
+    from alb_guardrails.policy_document import Statement, statements
+
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "NotPrincipal": {"AWS": ["arn:aws:iam::123456789012:root"]},
+                "NotAction": "s3:GetObject",
+                "NotResource": ["arn:aws:s3:::b/public/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": False}},
+            },
+            {"Effect": 1, "Principal": "*", "Action": ["s3:*"], "Resource": "arn:aws:s3:::b"},
+            "not a statement",
+        ],
+    }
+    expected = [
+        Statement(
+            effect="Deny",
+            not_principal={"AWS": ["arn:aws:iam::123456789012:root"]},
+            not_actions=("s3:GetObject",),
+            not_resources=("arn:aws:s3:::b/public/*",),
+            condition={"Bool": {"aws:SecureTransport": False}},
+        ),
+        Statement(effect=None, principal="*", actions=("s3:*",), resources=("arn:aws:s3:::b",)),
+    ]
+    assert statements(document) == expected
+    assert statements(json.dumps(document)) == expected
+    # A lone statement object is a list of one.
+    assert statements({"Statement": document["Statement"][1]}) == expected[1:]
+
+
+@pytest.mark.parametrize(
+    "document", ["{not json", {"Statement": "s3:*"}, {"NoStatement": []}, ["Statement"], 7]
+)
+def test_a_document_aws_would_refuse_has_no_statements(document):
+    from alb_guardrails.policy_document import statements
+
+    assert statements(document) == []
+
+
+def test_a_document_with_an_unknown_part_is_unknown():
+    from alb_guardrails.common import UNKNOWN
+    from alb_guardrails.policy_document import statements
+
+    assert statements(UNKNOWN) is None
+    assert statements({"Statement": [{"Effect": "Allow", "Resource": [UNKNOWN]}]}) is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "action", "allowed"),
+    [
+        ({"actions": ("s3:Put*",)}, "s3:PutObject", True),
+        ({"actions": ("S3:PUTOBJECT",)}, "s3:PutObject", True),
+        ({"actions": ("s3:Get?bject",)}, "s3:GetObject", True),
+        ({"actions": ("s3:GetObject",)}, "s3:PutObject", False),
+        # NotAction: every action it does not list, in any case.
+        ({"not_actions": ("s3:GetObject",)}, "s3:PutObject", True),
+        ({"not_actions": ("S3:PUT*",)}, "s3:PutObject", False),
+        ({}, "s3:PutObject", False),
+    ],
+)
+def test_actions_and_not_actions_match_case_insensitively(fields, action, allowed):
+    from alb_guardrails.policy_document import Statement
+
+    assert Statement(effect="Allow", **fields).allows_action(action) is allowed
+
+
+@pytest.mark.parametrize(
+    ("fields", "arn", "covered"),
+    [
+        ({"resources": ("arn:aws:s3:::b/*",)}, "arn:aws:s3:::b/alb/x", True),
+        # ARNs match case-sensitively.
+        ({"resources": ("arn:aws:s3:::B/*",)}, "arn:aws:s3:::b/alb/x", False),
+        ({"not_resources": ("arn:aws:s3:::b/public/*",)}, "arn:aws:s3:::b/alb/x", True),
+        ({"not_resources": ("arn:aws:s3:::b/*",)}, "arn:aws:s3:::b/alb/x", False),
+        ({"not_resources": ("arn:aws:s3:::B/*",)}, "arn:aws:s3:::b/alb/x", True),
+        ({}, "arn:aws:s3:::b/alb/x", False),
+    ],
+)
+def test_resources_and_not_resources_match_case_sensitively(fields, arn, covered):
+    from alb_guardrails.policy_document import Statement
+
+    assert Statement(effect="Deny", **fields).covers_resource(arn) is covered
+
+
+@pytest.mark.parametrize(
+    ("condition", "only"),
+    [
+        ({"Bool": {"aws:SecureTransport": "false"}}, True),
+        ({"BoolIfExists": {"AWS:SECURETRANSPORT": ["FALSE"]}}, True),
+        ({"Bool": {"aws:SecureTransport": False}}, True),
+        ({"Bool": {"aws:SecureTransport": "true"}}, False),
+        ({"Bool": {"aws:SecureTransport": []}}, False),
+        ({"StringEquals": {"aws:SecureTransport": "false"}}, False),
+        ({"Bool": {"aws:SecureTransport": "false", "aws:ViaAWSService": "false"}}, False),
+        (
+            {"Bool": {"aws:SecureTransport": "false"}, "IpAddress": {"aws:SourceIp": "1.2.3.4"}},
+            False,
+        ),
+        ({"Bool": "aws:SecureTransport"}, False),
+        ({}, False),
+    ],
+)
+def test_condition_is_only_the_one_key_and_value(condition, only):
+    from alb_guardrails.policy_document import Statement, condition_is_only
+
+    statement = Statement(effect="Deny", condition=condition)
+    assert (
+        condition_is_only(statement, ("Bool", "BoolIfExists"), "aws:SecureTransport", "false")
+        is only
+    )
+
+
+@pytest.mark.parametrize(
+    ("condition", "public"),
+    [
+        ({"StringEquals": {"aws:SourceAccount": "123456789012"}}, False),
+        ({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}, False),
+        # Wildcards and the whole internet narrow nothing.
+        ({"StringLike": {"aws:SourceAccount": "12345678901?"}}, True),
+        ({"StringLike": {"aws:PrincipalOrgID": "o-*"}}, True),
+        ({"IpAddress": {"aws:SourceIp": ["::/0"]}}, True),
+        # A negated operator does not narrow; a narrowing one after it still does.
+        ({"StringNotEquals": {"aws:SourceAccount": "123456789012"}}, True),
+        (
+            {
+                "StringNotEquals": {"aws:SourceAccount": "123456789012"},
+                "StringEquals": {"aws:SourceVpc": "vpc-0a1b2c3d"},
+            },
+            False,
+        ),
+        ({"StringEquals": {"s3:prefix": "alb/"}}, True),
+    ],
+)
+def test_only_conditions_that_name_accounts_or_networks_keep_an_allow_private(condition, public):
+    from alb_guardrails.policy_document import Statement
+
+    statement = Statement(effect="Allow", principal="*", condition=condition)
+    assert statement.grants_publicly() is public
+
+
+def test_an_allow_of_every_action_but_some_to_everyone_fails(run):
+    public = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "NotAction": ["s3:DeleteObject", "s3:PutBucketPolicy"],
+        "Resource": [f"{BUCKET_ARN}/*"],
+    }
+    findings = run(with_statements(delivery(), tls_deny(), public))
+    assert messages(findings) == [
+        "Log bucket: 'alb-logs-policy' allows every action but its NotAction to every principal "
+        '(Principal "*") with no condition that limits it to known accounts or networks, which '
+        "makes the log bucket public."
+    ]

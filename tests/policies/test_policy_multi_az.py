@@ -1,5 +1,7 @@
 """alb-multi-az: subnets in at least two Availability Zones."""
 
+import pytest
+
 from tests.policies.policy_harness import UNKNOWN, compliant_stack, hits
 
 POLICY = "alb-multi-az"
@@ -32,3 +34,52 @@ def test_unknown_subnet_ids_count_as_separate_zones(run):
 
 def test_the_minimum_is_configurable(run):
     assert hits(run(compliant_stack(), {POLICY: {"minAvailabilityZones": 3}}), POLICY) == {"alb"}
+
+
+def last_lines(findings):
+    return [
+        (f.resource, f.level, f.message.splitlines()[-1]) for f in findings if f.policy == POLICY
+    ]
+
+
+@pytest.mark.parametrize(
+    "placement",
+    [
+        {"subnets": ["subnet-0aa11bb22", "subnet-0aa11bb22"]},
+        {"subnetMappings": [{"subnetId": "subnet-0aa11bb22"}, {"subnetId": "subnet-0aa11bb22"}]},
+        {"subnets": ["subnet-0aa11bb22"], "subnetMappings": [{"subnetId": "subnet-0aa11bb22"}]},
+    ],
+    ids=["subnets", "mappings", "both"],
+)
+def test_a_subnet_listed_twice_is_one_zone(run, placement):
+    stack = compliant_stack()
+    del stack["alb"].inputs["subnets"]
+    stack["alb"].inputs.update(placement)
+    assert last_lines(run(stack)) == [
+        (
+            "alb",
+            "mandatory",
+            "Load balancer 'alb' is in 1 Availability Zone(s) (subnet-0aa11bb22); give it "
+            "subnets in at least 2 zones.",
+        )
+    ]
+
+
+def test_no_subnets_at_all_is_named(run):
+    stack = compliant_stack()
+    stack["alb"].inputs["subnets"] = []
+    assert last_lines(run(stack)) == [
+        (
+            "alb",
+            "mandatory",
+            "Load balancer 'alb' is in 0 Availability Zone(s) (no subnets); give it subnets in "
+            "at least 2 zones.",
+        )
+    ]
+
+
+def test_mappings_and_subnets_add_up_to_the_configured_minimum(run):
+    stack = compliant_stack()
+    stack["alb"].inputs["subnetMappings"] = [{"subnetId": "subnet-0ee55ff66"}]
+    assert hits(run(stack, {POLICY: {"minAvailabilityZones": 3}}), POLICY) == set()
+    assert hits(run(stack, {POLICY: {"minAvailabilityZones": 4}}), POLICY) == {"alb"}

@@ -1,9 +1,11 @@
 """alb-security-group-ingress: only listener ports are open to the internet."""
 
 import ipaddress
+import json
 
 import pytest
 
+from tests.harness import REPO
 from tests.policies.policy_harness import (
     SG_INGRESS_RULE,
     SG_RULE,
@@ -220,3 +222,118 @@ def test_pieces_that_do_not_add_up_to_the_internet_pass(run, pieces):
     stack = compliant_stack()
     stack["alb-sg"].inputs["ingress"].extend(pieces)
     assert hits(run(stack), POLICY) == set()
+
+
+# ------------------------------------------------------------- every form AWS accepts
+
+OPENS = "Security group 'alb-sg' of load balancer 'alb' opens {what} to {cidrs}, but the load "
+OPENS += "balancer listens on 80, 443."
+
+
+@pytest.mark.parametrize(
+    ("protocol", "shown"),
+    [
+        ("tcp", "tcp"),
+        ("TCP", "tcp"),
+        ("6", "6"),
+        (6.0, "6"),
+        ("udp", "udp"),
+        ("UDP", "udp"),
+        ("17", "17"),
+        (17.0, "17"),
+    ],
+)
+@pytest.mark.parametrize("cidrs", [("0.0.0.0/0",), ("::/0",), ("0.0.0.0/0", "::/0")])
+def test_a_port_open_to_the_internet_fails_for_every_spelling_and_address_family(
+    run, protocol, shown, cidrs
+):
+    stack = compliant_stack()
+    stack["alb-sg"].inputs["ingress"].append(inline(protocol, 53, 53, *cidrs))
+    assert messages(run(stack)) == [
+        OPENS.format(what=f"{shown} 53", cidrs=", ".join(sorted(cidrs)))
+    ]
+
+
+@pytest.mark.parametrize("protocol", ["tcp", "TCP", "6", 6.0])
+def test_listener_ports_pass_for_every_spelling_of_tcp(run, protocol):
+    stack = compliant_stack()
+    stack["alb-sg"].inputs["ingress"] = [
+        inline(protocol, 80, 80, "0.0.0.0/0", "::/0"),
+        inline(protocol, 443, 443, "0.0.0.0/0", "::/0"),
+    ]
+    assert hits(run(stack), POLICY) == set()
+
+
+@pytest.mark.parametrize(
+    ("protocol", "from_port", "to_port", "what"),
+    [
+        # UDP on a listener port is not what the listener serves.
+        ("udp", 443, 443, "udp 443"),
+        ("tcp", 80, 81, "tcp 80-81"),
+        ("tcp", 8000, 8080, "tcp 8000-8080"),
+        ("icmp", -1, -1, "icmp -1"),
+        ("58", -1, -1, "58 -1"),
+        ("-1", 0, 0, "all traffic"),
+        ("all", 0, 0, "all traffic"),
+    ],
+)
+def test_what_a_rule_opens_beyond_the_listener_ports_is_named(
+    run, protocol, from_port, to_port, what
+):
+    stack = compliant_stack()
+    stack.add(vpc_rule("extra", protocol, from_port, "::/0"))
+    stack["extra"].inputs["toPort"] = to_port
+    findings = run(stack)
+    assert {(f.resource, f.level) for f in findings if f.policy == POLICY} == {
+        ("extra", "mandatory")
+    }
+    assert messages(findings) == [OPENS.format(what=what, cidrs="::/0")]
+
+
+def _internet_without_non_public(version):
+    """Every address of one IP version that the policy's table does not call non-public."""
+    table = json.loads(
+        (REPO / "policies" / "alb_guardrails" / "non_public_networks.json").read_text("utf-8")
+    )
+    everything = [ipaddress.ip_network("0.0.0.0/0" if version == 4 else "2000::/3")]
+    for cidr in table["networks"]:
+        reserved = ipaddress.ip_network(cidr)
+        if reserved.version != version:
+            continue
+        everything = [
+            piece
+            for network in everything
+            for piece in (
+                network.address_exclude(reserved)
+                if reserved.subnet_of(network)
+                else ([] if network.subnet_of(reserved) else [network])
+            )
+        ]
+    return [str(network) for network in ipaddress.collapse_addresses(everything)]
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_the_internet_without_its_non_public_blocks_is_still_the_internet(run, version):
+    cidrs = _internet_without_non_public(version)
+    stack = compliant_stack()
+    stack["alb-sg"].inputs["ingress"].append(inline("tcp", 22, 22, *cidrs))
+    assert messages(run(stack)) == [OPENS.format(what="tcp 22", cidrs=", ".join(sorted(cidrs)))]
+    # One internet block left out: no longer every internet address.
+    stack["alb-sg"].inputs["ingress"][-1] = inline("tcp", 22, 22, *cidrs[1:])
+    assert hits(run(stack), POLICY) == set()
+
+
+def test_a_wide_rule_on_one_half_and_a_port_range_on_the_other_fail_on_the_shared_ports(run):
+    stack = compliant_stack()
+    stack.add(vpc_rule("everything-v6-lower", "-1", 0, "2000::/4"))
+    stack.add(vpc_rule("range-v6-upper", "tcp", 8000, "3000::/4"))
+    stack["range-v6-upper"].inputs["toPort"] = 8080
+    findings = run(stack)
+    assert sorted(messages(findings)) == [
+        "Security group 'alb-sg' of load balancer 'alb' opens all traffic to 2000::/4, which "
+        "together with 3000::/4 ('range-v6-upper') lets in every internet address of ::/0, "
+        "but the load balancer listens on 80, 443.",
+        "Security group 'alb-sg' of load balancer 'alb' opens tcp 8000-8080 to 3000::/4, "
+        "which together with 2000::/4 ('everything-v6-lower') lets in every internet address "
+        "of ::/0, but the load balancer listens on 80, 443.",
+    ]

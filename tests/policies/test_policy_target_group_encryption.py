@@ -80,3 +80,31 @@ def test_the_controls_scope(run, inputs, expected):
         )
     )
     assert len([f for f in run(encrypted(stack), ON) if f.policy == POLICY]) == expected
+
+
+@pytest.mark.parametrize(("enabled", "checked"), [(False, False), ("false", False), (True, True)])
+@pytest.mark.parametrize("protocol", ["HTTPS", "https"])
+def test_a_health_check_that_is_off_sends_nothing_unencrypted(run, enabled, checked, protocol):
+    stack = encrypted(compliant_stack())
+    stack["api"].inputs["protocol"] = protocol
+    stack["api"].inputs["healthCheck"] = {"enabled": enabled, "protocol": "HTTP"}
+    expected = (
+        [
+            "Target group 'api' runs its health checks over HTTP, unencrypted (Security Hub "
+            "ELB.21); set healthCheck.protocol to HTTPS."
+        ]
+        if checked
+        else []
+    )
+    assert messages(run(stack, ON)) == expected
+
+
+@pytest.mark.parametrize("protocol", ["HTTP", "http"])
+def test_unencrypted_traffic_is_named_in_upper_case_whatever_its_spelling(run, protocol):
+    stack = encrypted(compliant_stack())
+    stack["api"].inputs["protocol"] = protocol
+    assert messages(run(stack, ON)) == [
+        "Target group 'api' sends traffic to its targets over HTTP, unencrypted (Security Hub "
+        "ELB.22); use HTTPS (or TLS/QUIC on a network load balancer) with certificates on the "
+        "targets."
+    ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.protobuf import json_format
@@ -10,8 +12,15 @@ from google.protobuf import json_format
 from preflight.analyzer import PolicyConfig, PolicyPackError, load_policy_config
 from preflight.analyzer.config import PolicySchema, reconcile_policy_config
 from preflight.analyzer.marshal import from_struct, to_struct
-from preflight.analyzer.requests import go_duration_seconds, urn_name
-from preflight.records import UNKNOWN, Secret
+from preflight.analyzer.requests import (
+    analyze_request,
+    go_duration_seconds,
+    provider_resource,
+    resource_options,
+    stack_resource,
+    urn_name,
+)
+from preflight.records import UNKNOWN, ResourceRecord, Secret
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -131,3 +140,236 @@ def test_go_durations_and_urn_names() -> None:
     with pytest.raises(ValueError):
         go_duration_seconds("ten minutes")
     assert urn_name("urn:pulumi:dev::alb::a:b:C$aws:s3/bucket:Bucket::logs::x") == "logs::x"
+
+
+# --- the requests, whole, as the engine builds them (preflight/analyzer/requests.py) -----------
+
+STACK_URN = "urn:pulumi:dev::alb::pulumi:pulumi:Stack::alb-dev"
+COMPONENT_URN = "urn:pulumi:dev::alb::alb:index:LoadBalancer::alb-dev"
+PROVIDER_URN = "urn:pulumi:dev::alb::pulumi:providers:aws::default_7_51_1"
+SG_URN = "urn:pulumi:dev::alb::alb:index:LoadBalancer$aws:ec2/securityGroup:SecurityGroup::alb-sg"
+BUCKET_URN = "urn:pulumi:dev::alb::aws:s3/bucket:Bucket::logs"
+LB_URN = "urn:pulumi:dev::alb::alb:index:LoadBalancer$aws:lb/loadBalancer:LoadBalancer::alb-dev"
+PROVIDER_ID = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def _provider() -> ResourceRecord:
+    return ResourceRecord(
+        urn=PROVIDER_URN,
+        type="pulumi:providers:aws",
+        name="default_7_51_1",
+        custom=True,
+        inputs={"region": "ap-northeast-2", "version": "7.51.1", "__internal": "x"},
+    )
+
+
+def _load_balancer(**changes: Any) -> ResourceRecord:
+    record = ResourceRecord(
+        urn=LB_URN,
+        type="aws:lb/loadBalancer:LoadBalancer",
+        name="alb-dev",
+        custom=True,
+        parent=COMPONENT_URN,
+        dependencies=(SG_URN, BUCKET_URN),
+        property_dependencies={"securityGroups": (SG_URN,), "accessLogs": (BUCKET_URN,), "x": ()},
+        protect=True,
+        ignore_changes=("tags",),
+        additional_secret_outputs=("dnsName",),
+        aliases=("urn:pulumi:dev::alb::aws:lb/loadBalancer:LoadBalancer::old",),
+        custom_timeouts={"create": "10m", "update": "1h30m", "delete": ""},
+        provider=f"{PROVIDER_URN}::{PROVIDER_ID}",
+        inputs={"internal": False, "idleTimeout": 60, "__defaults": ["name"]},
+        outputs={"internal": False, "idleTimeout": 60, "arn": "arn:lb", "__defaults": []},
+    )
+    return dataclasses.replace(record, **changes)
+
+
+EXPECTED_OPTIONS = {
+    "protect": True,
+    "ignoreChanges": ["tags"],
+    "additionalSecretOutputs": ["dnsName"],
+    "customTimeouts": {"create": 600.0, "update": 5400.0},
+    "parent": COMPONENT_URN,
+}
+EXPECTED_PROVIDER = {
+    "urn": PROVIDER_URN,
+    "type": "pulumi:providers:aws",
+    "name": "default_7_51_1",
+    "properties": {"region": "ap-northeast-2", "version": "7.51.1"},
+}
+
+
+def _dict(message: Any) -> dict[str, Any]:
+    return json_format.MessageToDict(message)
+
+
+@pytest.mark.parametrize("remediate", [False, True])
+def test_the_analyze_request_is_whole(remediate: bool) -> None:
+    record = _load_balancer()
+    by_urn = {PROVIDER_URN: _provider()}
+    request = analyze_request(record, record.inputs, by_urn, remediate=remediate)
+    # Remediate keeps the internal keys the provider wrote; Analyze drops them.
+    internal = {"__defaults": ["name"]} if remediate else {}
+    assert _dict(request) == {
+        "type": "aws:lb/loadBalancer:LoadBalancer",
+        "properties": {"internal": False, "idleTimeout": 60.0, **internal},
+        "urn": LB_URN,
+        "name": "alb-dev",
+        "options": EXPECTED_OPTIONS,
+        "provider": EXPECTED_PROVIDER,
+    }
+
+
+def test_the_stack_resource_carries_its_state_parent_dependencies_and_provider() -> None:
+    record = _load_balancer()
+    resource = stack_resource(record, record.inputs, {PROVIDER_URN: _provider()})
+    assert _dict(resource) == {
+        "type": "aws:lb/loadBalancer:LoadBalancer",
+        "properties": {"internal": False, "idleTimeout": 60.0, "arn": "arn:lb"},
+        "urn": LB_URN,
+        "name": "alb-dev",
+        "options": EXPECTED_OPTIONS,
+        "provider": EXPECTED_PROVIDER,
+        "parent": COMPONENT_URN,
+        "dependencies": [SG_URN, BUCKET_URN],
+        "propertyDependencies": {
+            "securityGroups": {"urns": [SG_URN]},
+            "accessLogs": {"urns": [BUCKET_URN]},
+        },
+    }
+
+
+def test_remediated_inputs_reach_the_stack_resource_state() -> None:
+    record = _load_balancer()
+    remediated = {"idleTimeout": 120, "dropInvalidHeaderFields": True}
+    resource = stack_resource(record, remediated, {PROVIDER_URN: _provider()})
+    # Changed and added inputs replace the state's; a dropped input leaves it.
+    assert _dict(resource)["properties"] == {
+        "idleTimeout": 120.0,
+        "dropInvalidHeaderFields": True,
+        "arn": "arn:lb",
+    }
+
+
+def test_a_resource_without_parent_provider_or_options_sends_the_engine_defaults() -> None:
+    record = ResourceRecord(urn=STACK_URN, type="pulumi:pulumi:Stack", name="alb-dev", custom=False)
+    assert _dict(stack_resource(record, record.inputs, {})) == {
+        "type": "pulumi:pulumi:Stack",
+        "properties": {},
+        "urn": STACK_URN,
+        "name": "alb-dev",
+        "options": {"customTimeouts": {}},
+    }
+    assert _dict(analyze_request(record, {}, {}, remediate=False)) == {
+        "type": "pulumi:pulumi:Stack",
+        "properties": {},
+        "urn": STACK_URN,
+        "name": "alb-dev",
+        "options": {"customTimeouts": {}},
+    }
+
+
+def test_a_provider_missing_from_the_records_is_named_from_its_urn() -> None:
+    record = _load_balancer()
+    assert _dict(resource_options(dataclasses.replace(record, delete_before_replace=True))) == {
+        **EXPECTED_OPTIONS,
+        "deleteBeforeReplace": True,
+        "deleteBeforeReplaceDefined": True,
+    }
+    assert _dict(provider_resource(record, {})) == {
+        "urn": PROVIDER_URN,
+        "type": "pulumi:providers:aws",
+        "name": "default_7_51_1",
+        "properties": {},
+    }
+    assert provider_resource(dataclasses.replace(record, provider=None), {}) is None
+
+
+@pytest.mark.parametrize(
+    ("defined", "delete_before_replace", "expected"),
+    [
+        (False, False, {}),
+        (True, False, {"deleteBeforeReplaceDefined": True}),
+        (True, True, {"deleteBeforeReplace": True, "deleteBeforeReplaceDefined": True}),
+    ],
+)
+def test_delete_before_replace_is_sent_as_the_engine_sends_it(
+    defined: bool, delete_before_replace: bool, expected: dict[str, bool]
+) -> None:
+    record = ResourceRecord(
+        urn=STACK_URN,
+        type="pulumi:pulumi:Stack",
+        name="alb-dev",
+        custom=False,
+        delete_before_replace=delete_before_replace,
+        delete_before_replace_defined=defined,
+    )
+    assert _dict(resource_options(record)) == {"customTimeouts": {}, **expected}
+
+
+def test_a_bad_custom_timeout_names_the_resource() -> None:
+    record = _load_balancer(custom_timeouts={"create": "ten minutes"})
+    with pytest.raises(PolicyPackError) as error:
+        resource_options(record)
+    assert str(error.value) == (
+        f"resource {LB_URN}: customTimeouts: invalid duration 'ten minutes'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("", 0.0),
+        ("0", 0.0),
+        ("-1.5h", -5400.0),
+        ("+2m", 120.0),
+        (".5s", 0.5),
+        ("1h2m3s4ms5us6ns", 3723.004005006),
+        ("7µs", 7e-6),
+        (30, 30.0),
+        (1.5, 1.5),
+    ],
+)
+def test_go_durations_in_every_form(text: str | float, seconds: float) -> None:
+    assert go_duration_seconds(text) == pytest.approx(seconds, rel=1e-12, abs=0.0)
+
+
+@pytest.mark.parametrize("text", ["1", "h", "1x", "1h 2m", "-"])
+def test_durations_go_refuses_are_refused(text: str) -> None:
+    with pytest.raises(ValueError) as error:
+        go_duration_seconds(text)
+    assert str(error.value) == f"invalid duration {text!r}"
+
+
+@pytest.mark.parametrize(
+    ("urn", "name"),
+    [
+        ("urn:pulumi:dev::alb::aws:s3/bucket:Bucket::logs", "logs"),
+        ("urn:pulumi:dev::alb::a:b:C$aws:s3/bucket:Bucket::logs::x", "logs::x"),
+        ("not-a-urn", ""),
+    ],
+)
+def test_urn_names(urn: str, name: str) -> None:
+    assert urn_name(urn) == name
+
+
+@pytest.mark.parametrize(
+    ("provider_urn", "type_", "name"),
+    [
+        ("urn:pulumi:dev::alb::pulumi:providers:aws::eu", "pulumi:providers:aws", "eu"),
+        # A provider created inside a component, with "::" in its name.
+        (
+            "urn:pulumi:dev::alb::alb:index:Platform$pulumi:providers:aws::eu::west",
+            "pulumi:providers:aws",
+            "eu::west",
+        ),
+        ("not-a-urn", "", ""),
+    ],
+)
+def test_a_provider_missing_from_the_records_is_described_by_its_urn(
+    provider_urn: str, type_: str, name: str
+) -> None:
+    record = _load_balancer(provider=f"{provider_urn}::{PROVIDER_ID}")
+    assert json_format.MessageToDict(
+        provider_resource(record, {}), always_print_fields_with_no_presence=True
+    ) == {"urn": provider_urn, "type": type_, "name": name, "properties": {}}

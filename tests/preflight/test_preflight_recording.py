@@ -182,3 +182,93 @@ def test_stack_outputs_feed_a_stack_reference(
     assert "StackReference 'organization/options/dev'" in missing.stderr
     assert "--stack-outputs" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+# --- the same programs in-process: the recording monitor as the test process runs it ----------
+# (``python -m preflight`` above runs it in a worker process; here a change to the monitor, the
+# records or the document is seen by the test itself.)
+
+
+def _document_in_process(program: Path, values: dict[str, str], **options: Any) -> Any:
+    from preflight.report import Plan as ReportPlan
+    from preflight.report import flatten_warnings, to_document
+    from tests.program.program_harness import run_in_process
+
+    plan = run_in_process(values, "dev", program=program, project=program.name, **options)
+    assert plan.error is None, plan.error
+    warnings = flatten_warnings(plan.events)
+    return to_document(
+        ReportPlan(program.name, "dev", plan.resources, plan.outputs, warnings=warnings)
+    )
+
+
+def test_the_worker_and_the_test_process_record_the_same_document(
+    options_run: tuple[Path, dict[str, Any]],
+) -> None:
+    program, document = options_run
+    assert _document_in_process(program, {"aws:region": "eu-central-1"}) == document
+
+
+def test_a_stack_reference_reads_the_outputs_it_is_given_in_process(
+    options_run: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    from preflight.cli import read_stack_outputs
+
+    platform = tmp_path / "platform.json"
+    platform.write_text(json.dumps(options_run[1]))
+    consumer = write_program(tmp_path / "consumer", CONSUMER_PROGRAM)
+    outputs = read_stack_outputs([f"organization/options/dev={platform}"])
+    document = _document_in_process(consumer, {}, stack_outputs=outputs)
+    assert document["outputs"] == {
+        "topicFromPlatform": options_run[1]["outputs"]["topicArn"],
+        "tokenFromPlatform": "[secret]",
+    }
+    assert document["secretOutputs"] == ["tokenFromPlatform"]
+    [reference] = [r for r in document["resources"] if r["type"] == "pulumi:pulumi:StackReference"]
+    assert reference["urn"] == (
+        "urn:pulumi:dev::consumer::pulumi:pulumi:StackReference::organization/options/dev"
+    )
+    assert reference["id"] == "organization/options/dev"
+    assert reference["outputs"]["outputs"]["topicArn"] == options_run[1]["outputs"]["topicArn"]
+
+
+UNMODELLED_PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+
+first = aws.ssm.get_parameter(name="/app/db/host")
+again = aws.ssm.get_parameter(name="/app/db/port")
+pulumi.log.warn("using the defaults")
+bucket = aws.s3.Bucket("data")
+pulumi.export("bucket", bucket.bucket)
+"""
+
+
+def test_an_unmodelled_invoke_is_one_warning_however_often_it_is_called(tmp_path: Path) -> None:
+    program = write_program(tmp_path / "unmodelled", UNMODELLED_PROGRAM)
+    document = _document_in_process(program, {})
+    assert document["warnings"] == [
+        {
+            "kind": "unmodelled-invoke",
+            "message": "invoke aws:ssm/getParameter:getParameter is not modelled offline; it "
+            "returned an empty result",
+            "urn": None,
+        },
+        {"kind": "program-warning", "message": "using the defaults", "urn": None},
+    ]
+
+
+def test_a_stack_reference_without_outputs_stops_the_program_naming_the_flag(
+    tmp_path: Path,
+) -> None:
+    from preflight.runner import ProgramError
+    from tests.program.program_harness import run_in_process
+
+    consumer = write_program(tmp_path / "consumer", CONSUMER_PROGRAM)
+    with pytest.raises(ProgramError) as error:
+        run_in_process({}, "dev", program=consumer, project="consumer")
+    assert str(error.value) == (
+        "StackReference 'organization/options/dev': preflight has no outputs for this stack; "
+        "pass --stack-outputs organization/options/dev=FILE with FILE a `preflight --json` "
+        "document of it"
+    )

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from preflight.cli import build_records, stable_order
 from preflight.codec import decode, encode, mask, unmask
 from preflight.records import UNKNOWN, Remediation, ResourceRecord, Secret, Violation
-from preflight.report import Plan, render_dot, render_json, render_text, summary_line, to_document
+from preflight.report import (
+    Plan,
+    PlanWarning,
+    ReportError,
+    hazard_lines,
+    output_change_lines,
+    render_dot,
+    render_json,
+    render_text,
+    summary_line,
+    to_document,
+    write_graph,
+)
 
 STACK = "urn:pulumi:dev::shop::pulumi:pulumi:Stack::shop-dev"
 COMPONENT = "urn:pulumi:dev::shop::shop:index:Site::site"
@@ -203,3 +216,176 @@ def test_each_level_is_its_own_group(level: str) -> None:
     assert to_document(_plan([_violation(level)]))["summary"]["mandatory"] == (
         1 if level == "mandatory" else 0
     )
+
+
+def test_secrets_and_unknowns_inside_lists_and_tuples_are_masked_and_unmasked() -> None:
+    recorded = {
+        "actions": [
+            {"authenticateOidc": {"clientSecret": Secret("s3cr3t"), "clientId": "alb"}},
+            {"forward": {"targetGroups": [UNKNOWN, "arn:tg"]}},
+        ],
+        "pair": (Secret(["nested", "list"]), 2),
+        "plain": [1, 2.5, None, True],
+    }
+    masked = mask(recorded)
+    assert masked == {
+        "actions": [
+            {"authenticateOidc": {"clientSecret": "[secret]", "clientId": "alb"}},
+            {"forward": {"targetGroups": ["[unknown]", "arn:tg"]}},
+        ],
+        "pair": ["[secret]", 2],
+        "plain": [1, 2.5, None, True],
+    }
+    assert "s3cr3t" not in json.dumps(masked)
+    assert unmask(masked) == {
+        "actions": [
+            {"authenticateOidc": {"clientSecret": Secret("[secret]"), "clientId": "alb"}},
+            {"forward": {"targetGroups": [UNKNOWN, "arn:tg"]}},
+        ],
+        "pair": [Secret("[secret]"), 2],
+        "plain": [1, 2.5, None, True],
+    }
+
+
+def test_the_text_report_whole() -> None:
+    plan = _plan(
+        [
+            _violation("mandatory"),
+            Violation("alb-guardrails", "alb-waf-attached", "advisory", None, "one\ntwo"),
+        ]
+    )
+    plan.outputs.update({"nested": {"names": ["a", "b"], "key": Secret("x")}, "empty": []})
+    plan.warnings = [PlanWarning("unmodelled-invoke", "invoke t:m:f is not modelled offline")]
+    plan.remediations.append(
+        Remediation(
+            "p",
+            "alb-desync-mitigation",
+            LB,
+            {"ports": list(range(40)), "same": 1, "gone": "x"},
+            {"ports": list(range(41)), "same": 1},
+        )
+    )
+    ports = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, …"
+    assert render_text(plan) == "\n".join(
+        [
+            "Preflight: project shop, stack dev",
+            "",
+            "Resources (4):",
+            "  pulumi:pulumi:Stack  shop-dev",
+            "  └─ shop:index:Site  site",
+            "     ├─ aws:s3/bucket:Bucket  site-logs  [protect, retain]",
+            "     └─ aws:lb/loadBalancer:LoadBalancer  site",
+            "",
+            "Outputs:",
+            "  empty   []",
+            "  later   [unknown]",
+            "  nested  {",
+            '            "key": "[secret]",',
+            '            "names": [',
+            '              "a",',
+            '              "b"',
+            "            ]",
+            "          }",
+            "  token   [secret]",
+            '  url     "https://x"',
+            "",
+            "Critical path (2 operations, each waits for the one before):",
+            "  1. aws:s3/bucket:Bucket  site-logs",
+            "  2. aws:lb/loadBalancer:LoadBalancer  site",
+            "Deploy waves (2):",
+            "  1. 1: 1 Bucket",
+            "  2. 1: 1 LoadBalancer",
+            "",
+            "Warnings:",
+            "  - invoke t:m:f is not modelled offline",
+            "",
+            "Policy violations: mandatory (1)",
+            "  [alb-guardrails] alb-https-required  aws:lb/loadBalancer:LoadBalancer  site",
+            "      alb-https-required says no",
+            "",
+            "Policy violations: advisory (1)",
+            "  [alb-guardrails] alb-waf-attached  (stack)",
+            "      one",
+            "      two",
+            "",
+            "Remediations (what a remediate-level policy would change):",
+            "  [p] alb-drop-invalid-headers  aws:lb/loadBalancer:LoadBalancer  site",
+            "      dropInvalidHeaderFields: false -> true",
+            "  [p] alb-desync-mitigation  aws:lb/loadBalancer:LoadBalancer  site",
+            '      gone: "x" -> null',
+            f"      ports: {ports} -> {ports}",
+            "",
+            "FAIL: 4 resources, 1 mandatory and 1 advisory violations, 1 warnings (checked by "
+            "alb-guardrails 1.0.0)",
+            "",
+        ]
+    )
+    assert "hunter2" not in render_text(plan)
+
+
+def test_the_dot_graph_whole() -> None:
+    assert render_dot(_plan()) == "\n".join(
+        [
+            'digraph "shop-dev" {',
+            "  rankdir=LR;",
+            '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=10];',
+            '  r0 [label="shop-dev\\npulumi:pulumi:Stack", style="rounded,dashed"];',
+            '  r1 [label="site\\nshop:index:Site", style="rounded,dashed"];',
+            '  r2 [label="site-logs\\naws:s3/bucket:Bucket"];',
+            '  r3 [label="site\\naws:lb/loadBalancer:LoadBalancer"];',
+            "  r0 -> r1 [style=dashed, arrowhead=none];",
+            "  r1 -> r2 [style=dashed, arrowhead=none];",
+            "  r1 -> r3 [style=dashed, arrowhead=none];",
+            "  r3 -> r2;",
+            "}",
+            "",
+        ]
+    )
+
+
+def test_a_dot_file_is_written_and_svg_without_graphviz_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_graph(_plan(), tmp_path / "out" / "graph.dot")
+    assert (tmp_path / "out" / "graph.dot").read_text(encoding="utf-8") == render_dot(_plan())
+    monkeypatch.setattr("preflight.report.shutil.which", lambda name: None)
+    with pytest.raises(ReportError) as error:
+        write_graph(_plan(), tmp_path / "graph.SVG")
+    assert str(error.value) == (
+        f"cannot write {tmp_path / 'graph.SVG'}: SVG needs Graphviz's `dot` (apt-get install "
+        f"graphviz); write {tmp_path / 'graph.dot'} instead to get the DOT source"
+    )
+
+
+def test_update_hazards_and_output_changes_are_listed_with_wrapped_messages() -> None:
+    from preflight.compare import OutputChange
+    from preflight.hazards import Hazard
+
+    hazard = Hazard(
+        "priority-in-use",
+        ("a",),
+        "aws:lb/listenerRule:ListenerRule alb-dev-rules-38160 takes priority 38160 while "
+        "alb-dev-rules-38160-old still holds it; AWS refuses the create with PriorityInUse",
+    )
+    assert hazard_lines([hazard]) == [
+        "Update hazards (1): the update would fail on AWS or in the engine",
+        "  [priority-in-use]",
+        "      aws:lb/listenerRule:ListenerRule alb-dev-rules-38160 takes priority 38160 while",
+        "      alb-dev-rules-38160-old still holds it; AWS refuses the create with PriorityInUse",
+        "",
+    ]
+    change = OutputChange(
+        "targetGroups.api.arn",
+        "changed",
+        "the target group is replaced, so every consumer's attachment points at a deleted "
+        "group until it is updated",
+    )
+    assert output_change_lines([change]) == [
+        "Output changes (1): programs that read these outputs are affected",
+        "  [changed] targetGroups.api.arn",
+        "      the target group is replaced, so every consumer's attachment points at a deleted "
+        "group",
+        "      until it is updated",
+        "",
+    ]
+    assert hazard_lines([]) == [] and output_change_lines([]) == []

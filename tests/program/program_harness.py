@@ -40,6 +40,8 @@ class Plan:
     outputs: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     logs: list[dict[str, Any]] = field(default_factory=list)
+    # Everything the monitor and the engine reported (resources, outputs, logs, warnings).
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def registered(self) -> list[ResourceRecord]:
@@ -68,11 +70,14 @@ def stack_values(stack: str, program_dir: Path = REPO) -> dict[str, str]:
 
 @contextlib.contextmanager
 def _environment(
-    values: Mapping[str, str], stack: str, secret_keys: Collection[str] = ()
+    values: Mapping[str, str],
+    stack: str,
+    secret_keys: Collection[str] = (),
+    project: str = PROJECT,
 ) -> Iterator[None]:
     """The language host's environment for the program (see preflight.cli.worker_environment)."""
     updates = {
-        "PULUMI_PROJECT": PROJECT,
+        "PULUMI_PROJECT": project,
         "PULUMI_STACK": stack,
         "PULUMI_ORGANIZATION": ORGANIZATION,
         "PULUMI_DRY_RUN": "true",
@@ -104,28 +109,40 @@ def _event_loop_kept() -> Iterator[None]:
 
 
 def run_in_process(
-    values: Mapping[str, str], stack: str = "dev", secret_keys: Collection[str] = ()
+    values: Mapping[str, str],
+    stack: str = "dev",
+    secret_keys: Collection[str] = (),
+    *,
+    program: Path = REPO,
+    project: str = PROJECT,
+    stack_outputs: Mapping[str, dict[str, Any]] | None = None,
 ) -> Plan:
-    """The program under preflight's recording monitor and AWS model, as the worker runs it."""
+    """The program under preflight's recording monitor and AWS model, as the worker runs it
+    (the platform's by default; ``stack_outputs`` as ``preflight.cli.read_stack_outputs``
+    gives them)."""
     events: list[dict[str, Any]] = []
     plan = Plan(stack=stack)
-    with _environment(values, stack, secret_keys), _event_loop_kept():
+    with _environment(values, stack, secret_keys, project), _event_loop_kept():
         monitor = RecordingMonitor(
-            AwsModel.from_config(dict(values)), events.append, provider_config=dict(values)
+            AwsModel.from_config(dict(values)),
+            events.append,
+            stack_outputs=dict(stack_outputs or {}),
+            provider_config=dict(values),
         )
         try:
             outputs = run_program(
-                str(REPO / "__main__.py"),
+                str(program / "__main__.py"),
                 monitor=monitor,
                 engine=RecordingEngine(events.append),
-                project=PROJECT,
+                project=project,
                 stack=stack,
                 organization=ORGANIZATION,
-                root_directory=str(REPO),
+                root_directory=str(program),
             )
         except pulumi.RunError as exc:
             plan.error = str(exc)
             outputs = {}
+    plan.events = events
     plan.logs = [e for e in events if e.get("event") == "log"]
     plan.outputs = decode(outputs) if isinstance(outputs, dict) else {}
     plan.resources = build_records(events, plan.outputs)

@@ -720,3 +720,51 @@ def test_routes_answer_without_targets(routing_plan: Plan) -> None:
         }
     ]
     assert robots["listenerArn"] == www["listenerArn"] == listener.outputs["arn"]
+
+
+@pytest.mark.parametrize(
+    ("stack", "prefix", "elb_account"),
+    [
+        # ap-northeast-2 opened before August 2022: its ELB account may write too.
+        ("dev", "alb", "600734575887"),
+        # eu-central-2 opened after: only the log delivery service principal exists there.
+        ("all", "edge/alb", None),
+    ],
+)
+def test_the_log_bucket_policy_grants_log_delivery_for_the_region(
+    request: pytest.FixtureRequest, stack: str, prefix: str, elb_account: str | None
+) -> None:
+    plan = request.getfixturevalue(f"{stack}_plan")
+    bucket = plan.one("aws:s3/bucket:Bucket", f"alb-{stack}-logs")
+    arn = bucket.outputs["arn"]
+    objects = [f"{arn}/{prefix}/{kind}/AWSLogs/123456789012/*" for kind in ("access", "connection")]
+    principals: list[dict[str, str]] = [
+        {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    ]
+    if elb_account:
+        principals.append({"AWS": f"arn:aws:iam::{elb_account}:root"})
+    policy = plan.one("aws:s3/bucketPolicy:BucketPolicy", f"alb-{stack}-logs-policy")
+    assert policy.inputs["bucket"] == bucket.id
+    assert json.loads(policy.inputs["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            *(
+                {
+                    "Sid": f"ElbLogDelivery{index}",
+                    "Effect": "Allow",
+                    "Principal": principal,
+                    "Action": "s3:PutObject",
+                    "Resource": objects,
+                }
+                for index, principal in enumerate(principals)
+            ),
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }

@@ -217,3 +217,89 @@ def test_weighted_random_with_both_names_both() -> None:
         "alb:services.api.algorithm: weighted_random cannot be combined with stickiness or "
         "slowStartSeconds (remove one of them)"
     ]
+
+
+# --------------------------------------------- components/waf_reference.json against botocore
+
+
+@pytest.fixture(scope="module")
+def wafv2() -> Any:
+    """botocore's model of the WAFv2 API (boto3 is in the virtualenv for albctl)."""
+    session = pytest.importorskip("botocore.session")
+    return session.get_session().get_service_model("wafv2")
+
+
+def test_the_country_codes_are_the_wafv2_country_code_enum(wafv2: Any) -> None:
+    assert frozenset(wafv2.shape_for("CountryCode").enum) == aws_facts.WAF_COUNTRY_CODES
+
+
+def test_the_groups_that_need_a_config_are_managed_rule_group_configs_members(
+    wafv2: Any,
+) -> None:
+    members = wafv2.shape_for("ManagedRuleGroupConfig").members
+    expected = {
+        name: tuple(shape.required_members)
+        for name, shape in members.items()
+        if name.startswith("AWSManagedRules")
+    }
+    assert expected == aws_facts.MANAGED_RULE_GROUPS_NEEDING_CONFIG
+    assert set(expected) <= aws_facts.AWS_MANAGED_RULE_GROUPS
+
+
+# --- every numeric range at its edges: the last value in is accepted, the first out refused ---
+
+
+def _with(path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """The base stack's ``alb:`` keys with ``value`` set at ``path`` (a key, then fields)."""
+    keys: dict[str, Any] = {
+        name[len("alb:") :]: copy.deepcopy(item)
+        for name, item in constraints.BASE.items()
+        if name.startswith("alb:")
+    }
+    target = keys
+    for field in path[:-1]:
+        target = target.setdefault(field, {})
+    target[path[-1]] = value
+    return keys
+
+
+WEB = ("services", "web")
+HEALTH = (*WEB, "healthCheck")
+RANGES = [
+    (("idleTimeoutSeconds",), 1, 4000, {}),
+    (("accessLogs", "retentionDays"), 1, 3650, {}),
+    (("waf", "rateLimit"), 10, 2_000_000_000, {}),
+    ((*WEB, "port"), 1, 65535, {}),
+    ((*WEB, "deregistrationDelaySeconds"), 0, 3600, {}),
+    ((*WEB, "stickiness", "durationSeconds"), 1, 604800, {}),
+    ((*HEALTH, "intervalSeconds"), 5, 300, {"timeoutSeconds": 2}),
+    ((*HEALTH, "timeoutSeconds"), 2, 120, {"intervalSeconds": 300}),
+    ((*HEALTH, "healthyThreshold"), 2, 10, {}),
+    ((*HEALTH, "unhealthyThreshold"), 2, 10, {}),
+    (("services", "api", "priority"), 1, 50000, {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "low", "high", "beside"), RANGES, ids=[".".join(row[0]) for row in RANGES]
+)
+def test_every_numeric_range_holds_at_its_edges(
+    path: tuple[str, ...], low: int, high: int, beside: dict[str, Any]
+) -> None:
+    def keys(value: int) -> dict[str, Any]:
+        chosen = _with(path, value)
+        target = chosen
+        for field in path[:-1]:
+            target = target[field]
+        target.update(beside)
+        return chosen
+
+    key = "alb:" + ".".join(path)
+    for value in (low, high):
+        parse(**keys(value))
+    assert refused(**keys(low - 1)) == [
+        f"{key}: Input should be greater than or equal to {low} (got {low - 1})"
+    ]
+    assert refused(**keys(high + 1)) == [
+        f"{key}: Input should be less than or equal to {high} (got {high + 1})"
+    ]

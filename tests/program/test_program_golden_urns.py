@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.program.update_golden import STACKS, golden_path, golden_urns, read_golden
+from tests.program.program_harness import Plan
+from tests.program.update_golden import (
+    FIXTURE_STACKS,
+    STACKS,
+    golden_path,
+    golden_urns,
+    read_golden,
+)
 
 
 def rename_message(stack: str, expected: list[str], actual: list[str]) -> str:
@@ -39,3 +46,13 @@ def test_the_message_names_the_fix() -> None:
     assert "  - urn:pulumi:dev::alb::T::old" in message
     assert "  + urn:pulumi:dev::alb::T::new" in message
     assert "make golden" in message and "aliases" in message
+
+
+def test_the_all_options_stack_urns_match_the_golden_file(all_plan: Plan) -> None:
+    # Planned in-process, as `make golden` plans the fixture stacks.
+    assert "all" in FIXTURE_STACKS
+    actual = golden_urns(
+        {"resources": [{"urn": r.urn, "type": r.type, "name": r.name} for r in all_plan.resources]}
+    )
+    expected = read_golden("all")
+    assert actual == expected, rename_message("all", expected, actual)

@@ -675,3 +675,91 @@ def test_an_oidc_secret_set_with_secure_stays_secret_in_every_report(tmp_path: P
         if r["type"] == LISTENER_RULE and r["inputs"]["actions"][0]["type"] == "authenticate-oidc"
     ]
     assert rule["inputs"]["actions"][0]["authenticateOidc"]["clientSecret"] == "[secret]"
+
+
+@pytest.mark.parametrize(
+    ("general", "specific", "covered"),
+    [
+        # Paths match case-sensitively ("Path conditions"): /API/* never sees /api/x.
+        (("/API/*",), ("/api/x",), False),
+        (("/api/*",), ("/API/x",), False),
+        (("/api/*",), ("/api/X",), True),
+        (("/Api/*",), ("/Api/x",), True),
+    ],
+)
+def test_path_coverage_is_case_sensitive(
+    general: tuple[str, ...], specific: tuple[str, ...], covered: bool
+) -> None:
+    assert covers(Conditions(path_patterns=general), Conditions(path_patterns=specific)) is covered
+
+
+def test_services_whose_paths_differ_only_in_case_both_receive_traffic() -> None:
+    services = {
+        "upper": {"port": 1, "pathPatterns": ["/API/*"], "priority": 1},
+        "lower": {"port": 2, "pathPatterns": ["/api/x"], "priority": 2},
+    }
+    assert parse(services).rule_priorities == {"upper": 1, "lower": 2}
+    services["upper"]["pathPatterns"] = ["/api/*"]
+    assert refusal(services) == [
+        "alb:services.lower: can never receive traffic (priority 2): alb:services.upper "
+        "(priority 1) is evaluated before it and matches every request it matches; to "
+        "evaluate it first, set alb:services.lower.priority to a free priority"
+    ]
+
+
+def test_every_part_of_a_redirect_reaches_the_rule() -> None:
+    redirect = {
+        "protocol": "HTTPS",
+        "host": "example.com",
+        "port": "8443",
+        "path": "/new/#{path}",
+        "query": "from=www&#{query}",
+        "statusCode": "HTTP_302",
+    }
+    config = parse(
+        {"api": {"port": 1, "pathPatterns": ["/api/*"]}},
+        routes={"www": {**WWW, "then": {"redirect": redirect}}},
+    )
+    by_key = {rule.key: rule for rule in config.rules}
+    assert by_key["alb:routes.www"].action == Redirect(
+        "HTTP_302", "HTTPS", "example.com", "8443", "/new/#{path}", "from=www&#{query}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("services", "suggested"),
+    [
+        # The only free priority before the broader rule is 1.
+        (
+            {
+                "any": {"port": 1, "pathPatterns": ["/api/*"], "priority": 3},
+                "other": {"port": 2, "pathPatterns": ["/other/*"], "priority": 2},
+                "one": {"port": 3, "pathPatterns": ["/api/v1/*"]},
+            },
+            1,
+        ),
+        # A source-restricted service needs two free priorities in a row (its 403 rule follows
+        # it): 8 and 9, not 7, which another service holds.
+        (
+            {
+                "any": {"port": 1, "pathPatterns": ["/api/*"], "priority": 10},
+                "other": {"port": 2, "pathPatterns": ["/other/*"], "priority": 7},
+                "one": {
+                    "port": 3,
+                    "pathPatterns": ["/api/v1/*"],
+                    "sourceCidrs": ["211.45.60.128/28"],
+                },
+            },
+            8,
+        ),
+    ],
+)
+def test_the_suggested_priority_is_the_nearest_free_one_before_the_broader_rule(
+    services: dict[str, Any], suggested: int
+) -> None:
+    (problem,) = refusal(services)
+    assert problem.startswith("alb:services.one: can never receive traffic")
+    assert problem.endswith(
+        "is evaluated before it and matches every request it matches; to evaluate it first, "
+        f"set alb:services.one.priority to {suggested}"
+    )
