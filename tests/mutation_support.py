@@ -10,7 +10,8 @@ too gives the tests the same code under the name mutmut expects.
 
 As a script (``python -m tests.mutation_support``) it prints the score of each mutated module
 from mutmut's result files, leaving out the mutants listed in ``EQUIVALENT`` (docs/testing.md
-gives each one's reason).
+gives each one's reason), and exits 1 when a module scores under 85%; ``--markdown`` prints the
+table for docs/testing.md, ``--survivors`` the names of the mutants to test again.
 """
 
 from __future__ import annotations
@@ -35,6 +36,41 @@ _IMPORT_TIME = (
     "runs only while the module is imported (it builds a validator, a matcher or a type table "
     "once); mutmut switches a mutant on after the import, so no test ever runs it"
 )
+_URN_DEFAULT = "report_violation's urn parameter defaults to None"
+_URN_DEFAULT_MUTANTS = (
+    "access_logs.x_validate__mutmut_36",
+    "authenticate_anonymous.x_validate__mutmut_10",
+    "autonaming.x_validate__mutmut_38",
+    "cross_zone.x_validate__mutmut_24",
+    "cross_zone_ignored.x_validate__mutmut_21",
+    "deletion_protection.x_validate__mutmut_46",
+    "lambda_permission_scoped.x_validate__mutmut_38",
+    "multi_az.x_validate__mutmut_52",
+    "waf_managed_rules.x_validate__mutmut_29",
+    "access_logs.x_validate__mutmut_45",
+    "action_order.x_validate__mutmut_18",
+    "authenticate_endpoints.x_validate__mutmut_11",
+    "health_check.x_validate__mutmut_39",
+    "health_check.x_validate__mutmut_60",
+    "mtls_certificate_expiry.x_validate__mutmut_61",
+    "target_group_encryption.x_validate__mutmut_33",
+    "target_group_encryption.x_validate__mutmut_88",
+    "tls_policy.x_validate__mutmut_72",
+    "waf_managed_rules.x_validate__mutmut_34",
+    "waf_managed_rules.x_validate__mutmut_42",
+    "waf_managed_rules.x_validate__mutmut_62",
+    "waf_managed_rules.x_validate__mutmut_75",
+)
+_SCHEMA_DEFAULT = "the engine fills the schema's default in, so config_flag's is never read"
+_SCHEMA_DEFAULT_MUTANTS = (
+    "tls_policy.x_validate__mutmut_29",
+    "tls_policy.x_validate__mutmut_36",
+    "waf_attached.x_validate__mutmut_6",
+    "waf_attached.x_validate__mutmut_13",
+    "waf_managed_rules.x_validate__mutmut_51",
+    "waf_managed_rules.x_validate__mutmut_58",
+)
+_FALSY_DEFAULT = "the value is only read for its truth, and None is as false as False"
 _STRICT_NONE = "ip_network(strict=None) is ip_network(strict=False): strict is read for truth"
 _ONE_SEPARATOR = "a query-string key or value never holds the NUL that joins them"
 _NO_CASE = "the name is compared without case, so its case cannot matter"
@@ -48,9 +84,21 @@ EQUIVALENT: dict[str, str] = {
     "policies.alb_guardrails.common.xǁ_Unknownǁ__repr____mutmut_*": (
         "the unknown marker's repr, seen only in a debugger"
     ),
+    "policies.alb_guardrails.common.x_is_internet_facing__mutmut_3": (
+        "an absent `internal` read with default None instead of False: `not None` is `not "
+        "False`, internet-facing either way"
+    ),
     "preflight.records.xǁ_Unknownǁ__repr____mutmut_*": (
         "the unknown marker's repr, seen only in a debugger (reports show it as [unknown])"
     ),
+    # report_violation(message, None) without the None: the urn parameter defaults to None.
+    **{f"policies.alb_guardrails.{name}": _URN_DEFAULT for name in _URN_DEFAULT_MUTANTS},
+    # The engine fills every setting of a policy's config schema in before Configure (and the
+    # harness does what the engine does), so config_flag's own default is never read.
+    **{f"policies.alb_guardrails.{name}": _SCHEMA_DEFAULT for name in _SCHEMA_DEFAULT_MUTANTS},
+    # truth(value, default=None) for default=False, where only the truth value is read.
+    "policies.alb_guardrails.access_logs.x_validate__mutmut_5": _FALSY_DEFAULT,
+    "policies.alb_guardrails.mtls_certificate_expiry.x_validate__mutmut_23": _FALSY_DEFAULT,
     # ipaddress.ip_network(strict=None): strict is only tested for truth, as False is.
     "policies.alb_guardrails.listener_rule_reachable.x__cidr_covers__mutmut_3": _STRICT_NONE,
     "policies.alb_guardrails.listener_rule_reachable.x__cidr_covers__mutmut_8": _STRICT_NONE,
@@ -128,10 +176,11 @@ TESTS_OF_MODULE: dict[str, tuple[str, ...]] = {
         "tests/program/test_program_bad_input.py",
         "tests/program/test_program_stacks.py",
     ),
+    # The recording tests compare the whole document of a program run in-process with the one
+    # `python -m preflight` prints.
     "preflight.runner": (
         "tests/preflight/test_preflight_recording.py",
         "tests/preflight/test_preflight_model_mocks.py",
-        "tests/program/test_program_stacks.py",
     ),
     "preflight.analyzer.requests": (
         "tests/preflight/test_analyzer_units.py",
@@ -254,6 +303,19 @@ def main() -> int:
     if not table:
         print("no mutmut results: run `make mutation` first", file=sys.stderr)
         return 2
+    if sys.argv[1:] == ["--markdown"]:
+        print("| module | killed | survived | no test | cannot be killed | score |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for source, counts in table.items():
+            tested = counts["killed"] + counts["survived"] + counts["no tests"]
+            if not tested:
+                continue
+            print(
+                f"| `{source}` | {counts['killed']} | {counts['survived']} "
+                f"| {counts['no tests']} | {counts['equivalent']} "
+                f"| {100 * counts['killed'] / tested:.1f}% |"
+            )
+        return 0
     width = max(len(source) for source in table)
     print(f"{'module':<{width}}  killed  survived  no tests  equivalent  not run   score")
     below = 0

@@ -34,3 +34,26 @@ def test_an_unknown_enabled_flag_is_not_a_violation(run):
     stack = compliant_stack()
     stack["alb"].inputs["accessLogs"]["enabled"] = UNKNOWN
     assert hits(run(stack), POLICY) == set()
+
+
+def last_lines(findings):
+    return [
+        (f.resource, f.level, f.message.splitlines()[-1]) for f in findings if f.policy == POLICY
+    ]
+
+
+def test_the_messages_name_the_load_balancer_and_the_fix(run):
+    stack = compliant_stack()
+    del stack["alb"].inputs["accessLogs"]
+    assert last_lines(run(stack)) == [
+        (
+            "alb",
+            "mandatory",
+            "Access logs are off on load balancer 'alb'; set accessLogs {enabled: true, bucket: "
+            "<log bucket>}.",
+        )
+    ]
+    stack["alb"].inputs["accessLogs"] = {"enabled": True}
+    assert last_lines(run(stack)) == [
+        ("alb", "mandatory", "Access logs on load balancer 'alb' name no bucket.")
+    ]

@@ -154,3 +154,23 @@ def test_every_action_shape_passes_and_its_unknowns_neither_crash_nor_fire(run, 
     assert run(every_action_stack()) == []
     assert run(unknowns(every_action_stack)) == []
     assert run(as_preview(every_action_stack())) == []
+
+
+def test_every_action_after_the_routing_one_is_named(run):
+    stack = compliant_stack()
+    add_rule(
+        stack,
+        "admin",
+        5,
+        {"pathPattern": {"values": ["/admin/*"]}},
+        actions=[jwt(), forward(), oidc(), cognito()],
+    )
+    assert findings(run, stack, POLICY) == [
+        (
+            "admin",
+            "mandatory",
+            "The actions of rule 'admin' run 'authenticate-oidc', 'authenticate-cognito' after "
+            "the 'forward' routing action; authentication comes first and the routing action "
+            "last.",
+        )
+    ]

@@ -33,3 +33,19 @@ def test_remediate_level_sets_defensive(protocol_runner):
     assert fix.before["desyncMitigationMode"] == "monitor"
     assert fix.after["desyncMitigationMode"] == "defensive"
     assert not [v for v in result.violations if v.policy == POLICY]
+
+
+@pytest.mark.parametrize("mode", ["monitor", "MONITOR"])
+def test_the_message_names_the_mode_and_the_safe_ones(run, mode):
+    stack = compliant_stack()
+    stack["alb"].inputs["desyncMitigationMode"] = mode
+    assert [
+        (f.resource, f.level, f.message.splitlines()[-1]) for f in run(stack) if f.policy == POLICY
+    ] == [
+        (
+            "alb",
+            "mandatory",
+            f"Load balancer 'alb' uses desync mitigation mode {mode!r}; use 'defensive' or "
+            "'strictest'.",
+        )
+    ]

@@ -31,3 +31,18 @@ def test_remediate_level_sets_the_flag(protocol_runner):
     # Every other input survives the rewrite.
     assert {k: v for k, v in fix.after.items() if k != "dropInvalidHeaderFields"} == fix.before
     assert not [v for v in result.violations if v.policy == POLICY]
+
+
+def test_the_message_names_the_setting(run):
+    stack = compliant_stack()
+    stack["alb"].inputs["dropInvalidHeaderFields"] = False
+    assert [
+        (f.resource, f.level, f.message.splitlines()[-1]) for f in run(stack) if f.policy == POLICY
+    ] == [
+        (
+            "alb",
+            "mandatory",
+            "Load balancer 'alb' forwards invalid HTTP header fields; set dropInvalidHeaderFields "
+            "to true.",
+        )
+    ]

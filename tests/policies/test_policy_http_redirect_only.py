@@ -144,3 +144,66 @@ def test_a_redirecting_rule_without_a_port_fails(run):
         "in on (redirect port absent or '#{port}', so https://host:80/); set the redirect port "
         "to 443."
     ]
+
+
+@pytest.mark.parametrize(
+    ("action", "what"),
+    [
+        ({"type": "forward", "targetGroupArn": "arn"}, "forwards"),
+        (
+            {"type": "fixed-response", "fixedResponse": {"statusCode": "200"}},
+            "answers with a fixed response",
+        ),
+        (
+            {"type": "authenticate-oidc", "authenticateOidc": {}},
+            "performs a 'authenticate-oidc' action",
+        ),
+        (
+            {"type": "redirect", "redirect": {"statusCode": "HTTP_301"}},
+            "redirects to protocol '#{protocol}' instead of HTTPS",
+        ),
+        (
+            {"type": "redirect", "redirect": {"protocol": "http", "port": "443"}},
+            "redirects to protocol 'http' instead of HTTPS",
+        ),
+    ],
+    ids=["forward", "fixed-response", "authenticate", "no-protocol", "http"],
+)
+@pytest.mark.parametrize("where", ["default", "rule"])
+def test_what_an_http_listener_does_instead_of_redirecting_is_named(run, action, what, where):
+    stack = compliant_stack()
+    if where == "default":
+        stack["http"].inputs["defaultActions"] = [action]
+        expected = f"HTTP listener 'http' {what} instead of redirecting to HTTPS."
+        if what.startswith("redirects"):
+            expected = f"HTTP listener 'http' {what}."
+    else:
+        add_rule(
+            stack,
+            "old",
+            5,
+            {"pathPattern": {"values": ["/old/*"]}},
+            listener="http",
+            actions=[action],
+        )
+        expected = f"Rule 'old' on HTTP listener 'http' {what} instead of redirecting to HTTPS."
+        if what.startswith("redirects"):
+            expected = f"Rule 'old' on HTTP listener 'http' {what}."
+    assert messages(run(stack)) == [expected]
+
+
+@pytest.mark.parametrize("unknown", ["protocol", "port"])
+def test_a_redirect_whose_protocol_or_port_is_unknown_is_decided_at_deployment(run, unknown):
+    from tests.policies.policy_harness import UNKNOWN
+
+    stack = compliant_stack()
+    fields = {"protocol": "HTTP", "port": "8080", unknown: UNKNOWN}
+    stack["http"].inputs["defaultActions"] = redirect(**fields)
+    assert hits(run(stack), POLICY) == set()
+
+
+@pytest.mark.parametrize("port", [443, 443.0, " 443 "])
+def test_a_redirect_port_given_as_a_number_or_padded_text_is_read_as_a_number(run, port):
+    stack = compliant_stack()
+    stack["http"].inputs["defaultActions"] = redirect(port=port)
+    assert hits(run(stack), POLICY) == set()

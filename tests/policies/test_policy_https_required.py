@@ -1,5 +1,7 @@
 """alb-https-required: an HTTPS listener with a certificate on every application load balancer."""
 
+import pytest
+
 from tests.policies.policy_harness import LB, LISTENER, UNKNOWN, as_preview, compliant_stack, hits
 
 POLICY = "alb-https-required"
@@ -51,3 +53,37 @@ def test_network_load_balancers_are_out_of_scope(run):
     stack = without_https_listener()
     stack["alb"].inputs["loadBalancerType"] = "network"
     assert hits(run(stack), POLICY) == set()
+
+
+def last_lines(findings):
+    return [
+        (f.resource, f.level, f.message.splitlines()[-1]) for f in findings if f.policy == POLICY
+    ]
+
+
+def test_no_https_listener_is_named_whole(run):
+    assert last_lines(run(without_https_listener())) == [
+        (
+            "alb",
+            "mandatory",
+            "Load balancer 'alb' has no HTTPS listener; add a listener with protocol HTTPS, an "
+            "ACM certificate and an allowed TLS policy.",
+        )
+    ]
+
+
+@pytest.mark.parametrize("certificate", [None, ""], ids=["absent", "empty"])
+def test_an_https_listener_without_a_certificate_is_named_whole(run, certificate):
+    stack = compliant_stack()
+    if certificate is None:
+        del stack["https"].inputs["certificateArn"]
+    else:
+        stack["https"].inputs["certificateArn"] = certificate
+    assert last_lines(run(stack)) == [
+        (
+            "alb",
+            "mandatory",
+            "Load balancer 'alb' has an HTTPS listener without a certificate; set certificateArn "
+            "to an ACM certificate.",
+        )
+    ]

@@ -589,6 +589,10 @@ def test_a_document_with_an_unknown_part_is_unknown():
 
     assert statements(UNKNOWN) is None
     assert statements({"Statement": [{"Effect": "Allow", "Resource": [UNKNOWN]}]}) is None
+    # The engine's wire sentinel, read around the proxies, is an unknown too.
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+    assert statements({"Statement": [{"Effect": "Allow", "Action": UNKNOWN_STRING_VALUE}]}) is None
 
 
 @pytest.mark.parametrize(
@@ -697,3 +701,95 @@ def test_an_allow_of_every_action_but_some_to_everyone_fails(run):
         '(Principal "*") with no condition that limits it to known accounts or networks, which '
         "makes the log bucket public."
     ]
+
+
+# --------------------------------------------- settings on the bucket itself, partitions, prefixes
+
+
+@pytest.mark.parametrize("algorithm", ["aws:kms", "aws:kms:dsse"])
+def test_kms_set_on_the_bucket_itself_is_flagged(run, algorithm):
+    stack = compliant_stack()
+    del stack["alb-logs-encryption"]
+    stack["alb-logs"].inputs["serverSideEncryptionConfiguration"] = {
+        "rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": algorithm}}
+    }
+    assert messages(run(stack)) == [
+        f"Log bucket: 'alb-logs' encrypts with {algorithm!r}; ALB access logs support only "
+        "SSE-S3 (sseAlgorithm 'AES256'), so log delivery would fail."
+    ]
+
+
+@pytest.mark.parametrize(("enabled", "expires"), [(True, True), (False, False), ("x", False)])
+def test_a_lifecycle_rule_on_the_bucket_itself_counts_when_enabled(run, enabled, expires):
+    stack = compliant_stack()
+    del stack["alb-logs-lifecycle"]
+    stack["alb-logs"].inputs["lifecycleRules"] = [{"enabled": enabled, "expiration": {"days": 30}}]
+    assert messages(run(stack)) == (
+        []
+        if expires
+        else ["Log bucket: bucket 'alb-logs' has no enabled lifecycle rule that expires old logs."]
+    )
+
+
+@pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov"])
+def test_the_bucket_policy_is_read_in_the_buckets_partition(run, partition):
+    stack = compliant_stack()
+    stack["alb-logs"].computed["arn"] = f"arn:{partition}:s3:::{BUCKET_NAME}"
+    assert messages(run(stack)) == [
+        "Log bucket: bucket 'alb-logs': its bucket policy must deny every principal "
+        '(Principal "*") every S3 action (s3:*) on the bucket and its objects when '
+        "aws:SecureTransport is false "
+        "(Security Hub S3.5), but its Resource does not cover both "
+        f"arn:{partition}:s3:::{BUCKET_NAME} and arn:{partition}:s3:::{BUCKET_NAME}/*.",
+        "Log bucket: bucket 'alb-logs': its bucket policy does not allow s3:PutObject to the "
+        f"service principal {DELIVERY_SERVICE} (or the Elastic Load Balancing account of the "
+        "stack's region) for the access logs of load balancer 'alb' to "
+        f"{BUCKET_NAME}/alb/AWSLogs/{ACCOUNT}/; AWS refuses to turn logging on without that "
+        "grant.",
+    ]
+    policy = stack["alb-logs-policy"].inputs["policy"]
+    stack["alb-logs-policy"].inputs["policy"] = policy.replace("arn:aws:s3", f"arn:{partition}:s3")
+    assert messages(run(stack)) == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "folder"), [("/alb/", "alb/"), ("alb", "alb/"), ("", ""), ("/", "")]
+)
+def test_the_log_prefix_is_read_as_elb_writes_it(run, prefix, folder):
+    stack = compliant_stack()
+    stack["alb"].inputs["accessLogs"]["prefix"] = prefix
+    expected = (
+        []
+        if folder == "alb/"
+        else [
+            "Log bucket: bucket 'alb-logs': its bucket policy does not allow s3:PutObject to the "
+            f"service principal {DELIVERY_SERVICE} (or the Elastic Load Balancing account of "
+            "the stack's region) for the access logs of load balancer 'alb' to "
+            f"{BUCKET_NAME}/AWSLogs/{ACCOUNT}/; AWS refuses to turn logging on without that "
+            "grant."
+        ]
+    )
+    assert messages(run(stack)) == expected
+
+
+@pytest.mark.parametrize("via", ["provider", "resource"])
+def test_a_region_opened_after_august_2022_refuses_an_elb_account_grant(run, via):
+    # The bucket's own region (pulumi-aws 7's per-resource region) counts as its provider's.
+    stack = in_region(
+        with_statements(delivery(principal={"AWS": SEOUL_ELB_ACCOUNT}), tls_deny()),
+        "eu-central-2",
+        via=via,
+    )
+    assert messages(run(stack)) == [
+        MISSING_GRANT.format(
+            whom=f"the service principal {DELIVERY_SERVICE} (eu-central-2 has no Elastic Load "
+            "Balancing account)"
+        )
+    ]
+
+
+def test_connection_logs_that_are_not_enabled_need_no_grant(run):
+    # connectionLogs.enabled defaults to false, even with a bucket and a prefix.
+    stack = in_region(with_statements(delivery(), tls_deny()), "ap-northeast-2")
+    stack["alb"].inputs["connectionLogs"] = {"bucket": BUCKET_NAME, "prefix": "connections"}
+    assert messages(run(stack)) == []

@@ -45,3 +45,27 @@ def test_passthrough_and_no_mutual_tls_are_out_of_scope(run):
     assert findings(run, with_mtls(mode="passthrough")) == []
     assert findings(run, with_mtls(mode="off", ignoreClientCertificateExpiry=True)) == []
     assert findings(run, compliant_stack()) == []
+
+
+@pytest.mark.parametrize(
+    ("store", "named"), [(None, "its trust store"), ("arn:aws:elasticloadbalancing:ts", None)]
+)
+def test_the_message_names_the_trust_store_when_known(run, store, named):
+    stack = compliant_stack()
+    stack["https"].inputs["mutualAuthentication"] = {
+        "mode": "verify",
+        "ignoreClientCertificateExpiry": True,
+        **({"trustStoreArn": store} if store else {}),
+    }
+    assert [
+        (f.resource, f.level, f.message.splitlines()[-1])
+        for f in run(stack)
+        if f.policy == "alb-mtls-certificate-expiry"
+    ] == [
+        (
+            "https",
+            "advisory",
+            f"Listener 'https' verifies client certificates against {named or store} but accepts "
+            "expired ones (mutualAuthentication.ignoreClientCertificateExpiry is true).",
+        )
+    ]

@@ -149,3 +149,27 @@ def test_only_redirects_are_judged(run):
     ]
     # The provider accepts an action type in any case.
     assert hits(run(stack), POLICY) == {"https"}
+
+
+def test_a_listener_whose_protocol_is_unknown_is_named_without_one(run):
+    # At preview a listener's protocol may be unknown; a redirect to plain HTTP is still one.
+    stack = compliant_stack()
+    stack["https"].inputs["protocol"] = UNKNOWN
+    stack["https"].inputs["defaultActions"] = redirect(protocol="HTTP", port="80")
+    add_rule(
+        stack, "old", 5, {"pathPattern": {"values": ["/old/*"]}}, actions=redirect(protocol="HTTP")
+    )
+    assert findings(run, stack, POLICY) == [
+        (
+            "https",
+            "mandatory",
+            "The default action of listener 'https' redirects clients to plain HTTP (redirect "
+            "protocol 'HTTP').",
+        ),
+        (
+            "old",
+            "mandatory",
+            "Rule 'old' on listener 'https' redirects clients to plain HTTP (redirect protocol "
+            "'HTTP').",
+        ),
+    ]

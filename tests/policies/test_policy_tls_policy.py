@@ -154,3 +154,34 @@ def test_every_policy_that_still_accepts_tls10_or_tls11_fails(run, name):
             "'ELBSecurityPolicy-TLS13-1-2-2021-06'.",
         )
     ]
+
+
+def test_an_unset_policy_and_security_hubs_list_are_named_in_the_message(run):
+    stack = with_policy(None)
+    assert [
+        (f.resource, f.level, f.message.splitlines()[-1]) for f in run(stack) if f.policy == POLICY
+    ] == [
+        (
+            "https",
+            "mandatory",
+            "HTTPS listener 'https': sslPolicy is not set, so AWS applies "
+            "'ELBSecurityPolicy-2016-08', which is not in the allowed TLS 1.2+ policies; use for "
+            "example 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06' or "
+            "'ELBSecurityPolicy-TLS13-1-2-2021-06'.",
+        )
+    ]
+    strict = {POLICY: {"securityHubStrict": True}}
+    stack = with_policy("ELBSecurityPolicy-TLS13-1-2-2021-06")
+    assert [
+        (f.resource, f.level, f.message.splitlines()[-1])
+        for f in run(stack, strict)
+        if f.policy == POLICY
+    ] == [
+        (
+            "https",
+            "mandatory",
+            "HTTPS listener 'https': sslPolicy 'ELBSecurityPolicy-TLS13-1-2-2021-06', which is "
+            "not in Security Hub ELB.17's list; use for example "
+            "'ELBSecurityPolicy-TLS13-1-2-Res-2021-06' or 'ELBSecurityPolicy-TLS13-1-2-2021-06'.",
+        )
+    ]

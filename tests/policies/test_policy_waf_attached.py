@@ -39,3 +39,26 @@ def test_internal_load_balancers_need_a_web_acl_with_include_internal(run):
     assert [f.message.split("\n")[-1] for f in findings if f.policy == POLICY] == [
         "Internal load balancer 'alb' has no WAFv2 web ACL association."
     ]
+
+
+def last_lines(findings):
+    return [
+        (f.resource, f.level, f.message.splitlines()[-1]) for f in findings if f.policy == POLICY
+    ]
+
+
+def test_the_message_says_whether_the_load_balancer_is_internet_facing_or_internal(run):
+    stack = compliant_stack()
+    del stack["waf-association"]
+    assert last_lines(run(stack)) == [
+        (
+            "alb",
+            "mandatory",
+            "Internet-facing load balancer 'alb' has no WAFv2 web ACL association.",
+        )
+    ]
+    stack["alb"].inputs["internal"] = True
+    assert last_lines(run(stack)) == []
+    assert last_lines(run(stack, {POLICY: {"includeInternal": True}})) == [
+        ("alb", "mandatory", "Internal load balancer 'alb' has no WAFv2 web ACL association.")
+    ]

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.policies.policy_harness import UNKNOWN, compliant_stack, hits
+from tests.policies.policy_harness import UNKNOWN, compliant_stack, hits, managed_rule
 
 POLICY = "waf-managed-rules"
 
@@ -179,3 +179,42 @@ def test_unknown_overrides_are_not_a_violation(run):
     statement["ruleActionOverrides"] = UNKNOWN
     stack["waf"].inputs["rules"][0]["overrideAction"] = UNKNOWN
     assert hits(run(stack), POLICY) == set()
+
+
+def test_every_missing_or_counting_group_and_rate_rule_is_listed(run):
+    stack = compliant_stack()
+    rules = stack["waf"].inputs["rules"]
+    rate = rules[2]
+    rules[:] = [
+        {**rate, "name": "rate-a", "action": {"count": {}}},
+        {**rate, "name": "rate-b", "priority": 3, "action": {"count": {}}},
+    ]
+    assert messages(run(stack)) == [
+        "Web ACL 'waf' lacks the AWS managed rule group(s) AWSManagedRulesCommonRuleSet, "
+        "AWSManagedRulesKnownBadInputsRuleSet.",
+        "Web ACL 'waf' has no rate-based rule that blocks: 'rate-a', 'rate-b' only count.",
+    ]
+    rules[:] = [
+        {**managed_rule("AWSManagedRulesCommonRuleSet", 0), "overrideAction": {"count": {}}},
+        {
+            **managed_rule("AWSManagedRulesKnownBadInputsRuleSet", 1),
+            "overrideAction": {"count": {}},
+        },
+        {**rate, "priority": 2},
+    ]
+    assert messages(run(stack)) == [
+        "Web ACL 'waf' runs AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet "
+        "with overrideAction count, so the group only counts matching requests and blocks none; "
+        "set overrideAction to none."
+    ]
+
+
+def test_only_aws_managed_groups_count_as_the_required_ones(run):
+    stack = compliant_stack()
+    rules = stack["waf"].inputs["rules"]
+    for rule in rules[:2]:
+        rule["statement"]["managedRuleGroupStatement"]["vendorName"] = "F5"
+    assert messages(run(stack)) == [
+        "Web ACL 'waf' lacks the AWS managed rule group(s) AWSManagedRulesCommonRuleSet, "
+        "AWSManagedRulesKnownBadInputsRuleSet."
+    ]
