@@ -111,14 +111,16 @@ scan: $(VENV)/.installed $(SCAN_VENV)/.installed
 
 # Mutation testing with mutmut ([tool.mutmut] in pyproject.toml, docs/testing.md); not part of
 # `make test`. Results stay in mutants/ and a rerun only tests what changed; MUTANTS limits the
-# run to matching mutants (MUTANTS='components.config.*'). Inside mutants/ the program's and
+# run to matching mutants (MUTANTS='components.config.*'), and MUTANTS=survivors tests again
+# every mutant no test has killed yet (after new tests). Inside mutants/ the program's and
 # the pack's virtualenvs are both the program's: the mutated modules import mutmut.
 MUTANTS ?=
 mutation: $(VENV)/.installed
 	mkdir -p mutants/policies
 	ln -sfn $(abspath $(VENV)) mutants/venv
 	ln -sfn $(abspath $(VENV)) mutants/policies/venv
-	$(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
+	$(if $(filter survivors,$(MUTANTS)),$(PY) -m tests.mutation_support --rerun,\
+		$(VENV)/bin/mutmut run --max-children 2 $(MUTANTS))
 	$(PY) -m tests.mutation_support
 
 clean:

@@ -139,3 +139,130 @@ def test_the_pack_is_documented_policy_by_policy():
         assert policy.enforcement_level.value in rows[0], policy.name
         for control in policy.tags or []:
             assert control in rows[0], (policy.name, control)
+
+
+def _array(default, description):
+    return {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": default,
+        "description": description,
+    }
+
+
+def _flag(default, description):
+    return {"type": "boolean", "default": default, "description": description}
+
+
+# What each policy declares to the engine (GetAnalyzerInfo), read in-process: the level, the
+# severity, the Security Hub and checkov IDs it covers (docs/policies.md) and its settings.
+DECLARATIONS = {
+    "alb-https-required": ("mandatory", "high", ["ELB.18"], None),
+    "alb-http-redirect-only": ("mandatory", "high", ["ELB.1", "CKV2_AWS_20", "CKV_AWS_2"], None),
+    "alb-access-logs-enabled": ("mandatory", "medium", ["ELB.5", "CKV_AWS_91"], None),
+    "alb-cross-zone-enabled": ("mandatory", "medium", [], None),
+    "alb-tls-policy": (
+        "mandatory",
+        "high",
+        ["ELB.17", "CKV_AWS_103"],
+        "TLS",
+    ),
+    "alb-drop-invalid-headers": ("mandatory", "medium", ["ELB.4", "CKV_AWS_131"], None),
+    "alb-desync-mitigation": ("mandatory", "medium", ["ELB.12", "CKV_AWS_328"], None),
+    "alb-multi-az": (
+        "mandatory",
+        "medium",
+        ["ELB.13"],
+        {
+            "minAvailabilityZones": {
+                "type": "integer",
+                "minimum": 2,
+                "maximum": 6,
+                "default": 2,
+                "description": "The fewest Availability Zones a load balancer may span.",
+            }
+        },
+    ),
+    "alb-waf-attached": (
+        "mandatory",
+        "high",
+        ["ELB.16", "CKV2_AWS_28"],
+        {
+            "includeInternal": _flag(
+                False, "Require a web ACL on internal load balancers too, as ELB.16 does."
+            )
+        },
+    ),
+    "alb-log-bucket-secure": (
+        "mandatory",
+        "medium",
+        ["S3.5", "S3.8", "S3.12", "S3.13", "CKV2_AWS_6", "CKV2_AWS_61", "CKV2_AWS_65"],
+        None,
+    ),
+    "alb-security-group-ingress": (
+        "mandatory",
+        "high",
+        ["EC2.18"],
+        {"publicCidrs": _array(["0.0.0.0/0", "::/0"], "Source CIDRs that count as the internet.")},
+    ),
+    "alb-deletion-protection": (
+        "mandatory",
+        "medium",
+        ["ELB.6", "CKV_AWS_150"],
+        {"protectedStacks": _array(["prod"], "Stacks whose load balancers must be protected.")},
+    ),
+    "waf-managed-rules": (
+        "advisory",
+        "medium",
+        ["WAF.10", "CKV_AWS_192"],
+        {
+            "requiredManagedRuleGroups": _array(
+                ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
+                "AWS managed rule groups every web ACL must include.",
+            ),
+            "requireRateBasedRule": _flag(True, "Whether every web ACL needs a rate-based rule."),
+        },
+    ),
+    "waf-logging-enabled": ("advisory", "low", ["WAF.11", "CKV2_AWS_31"], None),
+    "alb-target-group-health-check": ("advisory", "low", ["CKV_AWS_261"], None),
+    "alb-listener-rule-reachable": ("advisory", "low", [], None),
+    "alb-target-group-autonamed": ("advisory", "low", [], None),
+    "alb-cross-zone-setting-ignored": ("advisory", "low", [], None),
+    "alb-target-group-encryption": ("disabled", "medium", ["ELB.21", "ELB.22"], None),
+    "alb-redirect-https-only": ("mandatory", "high", [], None),
+    "alb-authenticate-https-only": ("mandatory", "high", [], None),
+    "alb-action-order": ("mandatory", "medium", [], None),
+    "alb-authenticate-https-endpoints": ("mandatory", "high", [], None),
+    "alb-authenticate-no-anonymous": ("advisory", "medium", [], None),
+    "alb-lambda-permission-scoped": ("advisory", "medium", ["CKV_AWS_364"], None),
+    "alb-mtls-certificate-expiry": ("advisory", "medium", [], None),
+}
+
+
+def test_every_policy_declares_its_level_severity_ids_and_settings():
+    from alb_guardrails import all_policies
+    from alb_guardrails.tls_policy import TLS12_OR_LATER_POLICIES
+
+    tls_settings = {
+        "allowedPolicies": _array(
+            list(TLS12_OR_LATER_POLICIES), "ELB security policies an HTTPS listener may use."
+        ),
+        "securityHubStrict": _flag(
+            False,
+            "Allow only Security Hub ELB.17's recommended policies instead of allowedPolicies.",
+        ),
+    }
+    declared = {
+        policy.name: (
+            policy.enforcement_level.value,
+            policy.severity.value,
+            list(policy.tags or []),
+            policy.config_schema.properties if policy.config_schema else None,
+        )
+        for policy in all_policies()
+    }
+    expected = {
+        name: (level, severity, tags, tls_settings if settings == "TLS" else settings)
+        for name, (level, severity, tags, settings) in DECLARATIONS.items()
+    }
+    assert declared == expected

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import copy
+import functools
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +61,25 @@ pulumi.export("tokenFromPlatform", platform.get_output("token"))
 """
 
 
-@pytest.fixture(scope="module")
-def options_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+@functools.cache
+def _options_run() -> tuple[Path, dict[str, Any]]:
+    """The options program and its ``--json`` document, once per process: ``make mutation``
+    forks every mutant's test run from a process that already has it (the worker runs the
+    original code, so it is the same for every mutant)."""
+    directory = Path(tempfile.mkdtemp(prefix="preflight-recording-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
     program = write_program(
-        tmp_path_factory.mktemp("programs") / "options",
-        OPTIONS_PROGRAM,
-        stack="config:\n  aws:region: eu-central-1\n",
+        directory / "options", OPTIONS_PROGRAM, stack="config:\n  aws:region: eu-central-1\n"
     )
     result = run_preflight("--program", program, "--policy-pack", "none", "--json")
     assert result.returncode == 0, result.stderr
     return program, result.document
+
+
+@pytest.fixture(scope="module")
+def options_run() -> tuple[Path, dict[str, Any]]:
+    program, document = _options_run()
+    return program, copy.deepcopy(document)
 
 
 @pytest.fixture(scope="module")
