@@ -19,6 +19,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from preflight.codec import UNKNOWN_VALUE
@@ -110,39 +111,16 @@ ALB_HOSTED_ZONE_IDS: dict[str, str] = {
 }
 
 # The regional Elastic Load Balancing account that writes ALB access logs: "Enable access logs
-# for your Application Load Balancer" (docs.aws.amazon.com/elasticloadbalancing/latest/
-# application/enable-access-logging.html), as in terraform-provider-aws
+# for your Application Load Balancer", as in terraform-provider-aws
 # internal/service/elb/service_account_data_source.go. Regions opened after August 2022 have
 # none (they use the logdelivery.elasticloadbalancing.amazonaws.com service principal), and
-# aws.elb.get_service_account fails there.
-ELB_SERVICE_ACCOUNTS: dict[str, str] = {
-    "af-south-1": "098369216593",
-    "ap-east-1": "754344448648",
-    "ap-northeast-1": "582318560864",
-    "ap-northeast-2": "600734575887",
-    "ap-northeast-3": "383597477331",
-    "ap-south-1": "718504428378",
-    "ap-southeast-1": "114774131450",
-    "ap-southeast-2": "783225319266",
-    "ap-southeast-3": "589379963580",
-    "ca-central-1": "985666609251",
-    "cn-north-1": "638102146993",
-    "cn-northwest-1": "037604701340",
-    "eu-central-1": "054676820928",
-    "eu-north-1": "897822967062",
-    "eu-south-1": "635631232127",
-    "eu-west-1": "156460612806",
-    "eu-west-2": "652711504416",
-    "eu-west-3": "009996457667",
-    "me-south-1": "076674570225",
-    "sa-east-1": "507241528517",
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-gov-east-1": "190560391635",
-    "us-gov-west-1": "048591011584",
-    "us-west-1": "027434742980",
-    "us-west-2": "797873946194",
-}
+# aws.elb.get_service_account fails there. The table lives once, with its sources, beside the
+# alb-log-bucket-secure policy that checks the same grant.
+ELB_SERVICE_ACCOUNTS: dict[str, str] = json.loads(
+    (Path(__file__).parents[1] / "policies" / "alb_guardrails" / "elb_log_delivery.json").read_text(
+        encoding="utf-8"
+    )
+)["accountIds"]
 
 # Availability Zone letters per region ("Regions and Zones", AWS EC2 User Guide). A region not
 # listed is modelled with zones a, b and c.
