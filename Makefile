@@ -119,8 +119,8 @@ mutation: $(VENV)/.installed
 	mkdir -p mutants/policies
 	ln -sfn $(abspath $(VENV)) mutants/venv
 	ln -sfn $(abspath $(VENV)) mutants/policies/venv
-	$(if $(filter survivors,$(MUTANTS)),$(PY) -m tests.mutation_support --rerun,\
-		$(VENV)/bin/mutmut run --max-children 2 $(MUTANTS))
+	$(if $(filter survivors,$(MUTANTS)),$(PY) -m tests.mutation_support --forget-survivors)
+	$(VENV)/bin/mutmut run --max-children 2 $(filter-out survivors,$(MUTANTS))
 	$(PY) -m tests.mutation_support
 
 clean:

@@ -11,8 +11,9 @@ too gives the tests the same code under the name mutmut expects.
 As a script (``python -m tests.mutation_support``) it prints the score of each mutated module
 from mutmut's result files, leaving out the mutants listed in ``EQUIVALENT`` (docs/testing.md
 gives each one's reason), and exits 1 when a module scores under 85%; ``--markdown`` prints the
-table for docs/testing.md, ``--survivors`` the mutants no test has killed yet (survived, reached
-by no test, or not run), and ``--rerun`` runs them again (``make mutation MUTANTS=survivors``).
+table for docs/testing.md, ``--survivors`` the mutants no test has killed yet (survived,
+reached by no test, or not run), one per line, and ``--forget-survivors`` drops their results so
+that the next run tests them again (``make mutation MUTANTS=survivors``).
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ _SCHEMA_DEFAULT_MUTANTS = (
 _FALSY_DEFAULT = "the value is only read for its truth, and None is as false as False"
 _STRICT_NONE = "ip_network(strict=None) is ip_network(strict=False): strict is read for truth"
 _ONE_SEPARATOR = "a query-string key or value never holds the NUL that joins them"
-_NO_CASE = "the name is compared without case, so its case cannot matter"
+_NO_CASE = "the text is compared without case, so its case cannot matter"
+_LAST_PART = "splitting at every '$' or at the last two ends in the same last part"
+_FALSY = "the flag is only read for its truth, and None is as false as False"
 _TOP_NEVER_REACHED = "the search for a free priority never comes near the top of the range"
 EQUIVALENT: dict[str, str] = {
     "components.config.x__distinct__mutmut_*": _IMPORT_TIME,
@@ -116,6 +119,17 @@ EQUIVALENT: dict[str, str] = {
         "a query-string key arrives as a string or not at all (the provider's schema), so "
         "`isinstance(key, str) or key` picks the same keys as `... and key`"
     ),
+    # rsplit("$") and rsplit("$", 2) end in the same last part as rsplit("$", 1).
+    "preflight.analyzer.requests.x__urn_type__mutmut_14": _LAST_PART,
+    "preflight.analyzer.requests.x__urn_type__mutmut_18": _LAST_PART,
+    # _pattern(ignore_case=None) builds the same case-sensitive pattern as False.
+    "policies.alb_guardrails.policy_document.xǁStatementǁcovers_resource__mutmut_5": _FALSY,
+    "policies.alb_guardrails.policy_document.xǁStatementǁcovers_resource__mutmut_15": _FALSY,
+    # A JSON boolean's text is only compared lower-cased, or searched for wildcards.
+    **{
+        f"policies.alb_guardrails.policy_document.x__strings__mutmut_{n}": _NO_CASE
+        for n in (8, 9, 11)
+    },
     # Actions and condition keys are compared without case (covers_every_action_of and
     # condition_is_only lower both sides).
     "policies.alb_guardrails.log_bucket_secure.x__tls_only_shortfalls__mutmut_10": _NO_CASE,
@@ -265,6 +279,18 @@ def equivalent(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in EQUIVALENT)
 
 
+def _text_of_a_policy(name: str, source: str) -> bool:
+    """A mutant of a policy's description or remediation steps: `do_not_mutate_patterns` leaves
+    their first line alone, and this the lines that continue them (only string literals)."""
+    if not name.startswith(f"{QUALIFIED}.") or ".x_policy__mutmut_" not in name:
+        return False
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    lines = get_diff_for_mutant(name, path=source).splitlines()
+    changed = [line[1:].strip() for line in lines if line[:1] in "+-" and line[:3] not in "---+++"]
+    return bool(changed) and all(line.startswith(('"', "'")) for line in changed)
+
+
 def scores(mutants: Path = Path("mutants")) -> dict[str, Counter[str]]:
     """Per source file: killed, survived, no tests, equivalent and not-run mutants."""
     table: dict[str, Counter[str]] = {}
@@ -272,7 +298,7 @@ def scores(mutants: Path = Path("mutants")) -> dict[str, Counter[str]]:
         source = str(meta.relative_to(mutants))[: -len(".meta")]
         counts: Counter[str] = Counter()
         for name, exit_code in json.loads(meta.read_text())["exit_code_by_key"].items():
-            if equivalent(name):
+            if equivalent(name) or (exit_code == 0 and _text_of_a_policy(name, source)):
                 counts["equivalent"] += 1
             elif exit_code in _KILLED:
                 counts["killed"] += 1
@@ -292,42 +318,55 @@ def survivors(mutants: Path = Path("mutants")) -> list[str]:
     names = []
     for meta in sorted(mutants.rglob("*.py.meta")):
         for name, exit_code in json.loads(meta.read_text())["exit_code_by_key"].items():
-            if not equivalent(name) and exit_code in (None, 0, 5, 33):
-                names.append(name)
+            if equivalent(name) or exit_code not in (None, 0, 5, 33):
+                continue
+            if exit_code == 0 and _text_of_a_policy(name, str(meta.relative_to(mutants))[:-5]):
+                continue
+            names.append(name)
     return names
+
+
+def forget(names: set[str], mutants: Path = Path("mutants")) -> int:
+    """Drop the results of ``names`` from mutmut's result files, so the next run tests them."""
+    count = 0
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        results = data["exit_code_by_key"]
+        hits = [name for name in results if name in names and results[name] is not None]
+        for name in hits:
+            results[name] = None
+        if hits:
+            meta.write_text(json.dumps(data))
+            count += len(hits)
+    return count
 
 
 def main() -> int:
     if sys.argv[1:] == ["--survivors"]:
         print("\n".join(survivors()))
         return 0
-    if sys.argv[1:] == ["--rerun"]:
-        # `mutmut run NAME...` with every survivor's name: thousands of names are more than
-        # one command line holds, so they are handed to mutmut's run in-process (the function
-        # behind its CLI in the pinned mutmut 3.8.1).
-        from mutmut.__main__ import _run
-
-        names = survivors()
-        # The tests run from mutants/, where `tests` is mutants/tests: forget this checkout's.
-        for module in [name for name in sys.modules if name.partition(".")[0] == "tests"]:
-            del sys.modules[module]
-        _run(names, 2)
+    if sys.argv[1:] == ["--forget-survivors"]:
+        # mutmut tests again every mutant without a result; naming thousands of mutants on its
+        # command line would instead run their tests by ID, which its clean run refuses here.
+        forgotten = forget(set(survivors()))
+        print(f"{forgotten} mutants to test again")
         return 0
     table = scores()
     if not table:
         print("no mutmut results: run `make mutation` first", file=sys.stderr)
         return 2
     if sys.argv[1:] == ["--markdown"]:
-        print("| module | killed | survived | no test | cannot be killed | score |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| module | killed | survived | no test | cannot be killed | not run | score |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for source, counts in table.items():
             tested = counts["killed"] + counts["survived"] + counts["no tests"]
-            if not tested:
+            if not tested and not counts["not run"]:
                 continue
+            shown = f"{100 * counts['killed'] / tested:.1f}%" if tested else "n/a"
             print(
                 f"| `{source}` | {counts['killed']} | {counts['survived']} "
-                f"| {counts['no tests']} | {counts['equivalent']} "
-                f"| {100 * counts['killed'] / tested:.1f}% |"
+                f"| {counts['no tests']} | {counts['equivalent']} | {counts['not run']} "
+                f"| {shown} |"
             )
         return 0
     width = max(len(source) for source in table)

@@ -639,6 +639,7 @@ def test_resources_and_not_resources_match_case_sensitively(fields, arn, covered
         ({"BoolIfExists": {"AWS:SECURETRANSPORT": ["FALSE"]}}, True),
         ({"Bool": {"aws:SecureTransport": False}}, True),
         ({"Bool": {"aws:SecureTransport": "true"}}, False),
+        ({"Bool": {"aws:SecureTransport": True}}, False),
         ({"Bool": {"aws:SecureTransport": []}}, False),
         ({"StringEquals": {"aws:SecureTransport": "false"}}, False),
         ({"Bool": {"aws:SecureTransport": "false", "aws:ViaAWSService": "false"}}, False),

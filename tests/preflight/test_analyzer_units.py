@@ -363,6 +363,12 @@ def test_urn_names(urn: str, name: str) -> None:
             "pulumi:providers:aws",
             "eu::west",
         ),
+        # Two components deep: the type is the last of the chain.
+        (
+            "urn:pulumi:dev::alb::alb:index:Platform$alb:index:Edge$pulumi:providers:aws::eu",
+            "pulumi:providers:aws",
+            "eu",
+        ),
         ("not-a-urn", "", ""),
     ],
 )
