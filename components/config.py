@@ -8,6 +8,7 @@ the strings the engine passes) and returns a :class:`StackConfig`, or raises
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import json
 import re
@@ -16,7 +17,6 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from cryptography import x509
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -805,6 +805,9 @@ def _pem_bundle(root: Path, name: str) -> str:
     except (UnicodeDecodeError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
         raise ValueError(f"{name} cannot be read as a PEM file ({reason})") from None
+    # Imported here: only a stack with a CA bundle pays for loading cryptography's x509.
+    from cryptography import x509
+
     try:
         x509.load_pem_x509_certificates(text.encode())
     except ValueError:
@@ -983,9 +986,10 @@ class StackConfig(_Model):
         ]
         return list(dict.fromkeys(cidrs))
 
-    @property
+    @functools.cached_property
     def rules(self) -> list[routing.Rule]:
-        """Every rule of the HTTPS listener, in priority order."""
+        """Every rule of the HTTPS listener, in priority order (planned once: the model is
+        frozen)."""
         return routing.plan_rules(self.services, self.default_service, self.routes)
 
     @property

@@ -376,6 +376,13 @@ def pattern_covers(general: str, specific: str, *, case_sensitive: bool) -> bool
     """
     if not case_sensitive:
         general, specific = general.lower(), specific.lower()
+    # Up to the general pattern's first wildcard, only the same literal characters match: most
+    # pairs of rules differ there, and the search below is then not needed.
+    literal = min(
+        (general.find(wildcard) for wildcard in "*?" if wildcard in general), default=len(general)
+    )
+    if specific[:literal] != general[:literal]:
+        return False
 
     @functools.cache
     def from_(i: int, j: int) -> bool:

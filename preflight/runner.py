@@ -176,8 +176,9 @@ class RecordingMonitor(MockMonitor):
         self._default_providers: dict[tuple[str, str], str] = {}
         self._warned: set[str] = set()
         self._provider_regions: dict[str, str] = {}
-        # URN → where the program registered it ("file:line", or "" when the SDK sent none).
-        self._registered_at: dict[str, str] = {}
+        # URN → the request that registered it; where in the program that was is worked out
+        # only for a duplicate (walking every registration's stack trace is a tenth of a run).
+        self._registered_by: dict[str, Any] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The engine's URN: a parent's type qualifies the child's, except the root stack's."""
@@ -204,15 +205,15 @@ class RecordingMonitor(MockMonitor):
     def _claim_urn(self, urn: str, request: Any) -> None:
         """The engine stops a program that registers one URN twice (its step generator's
         "Duplicate resource URN" error) rather than keep either registration."""
-        where = _source_position(request)
         with self._lock:
-            first = self._registered_at.get(urn)
+            first = self._registered_by.get(urn)
             if first is None:
-                self._registered_at[urn] = where
+                self._registered_by[urn] = request
                 return
         # The SDK registers resources concurrently, so which of the two reaches the monitor
         # first is not program order: name both places, in source order.
-        places = sorted((place for place in (first, where) if place), key=_source_order)
+        where = (_source_position(first), _source_position(request))
+        places = sorted((place for place in where if place), key=_source_order)
         located = f"registered at {' and '.join(places)}" if places else ""
         raise ProgramError(
             f"Duplicate resource URN '{urn}'; try giving it a unique name"

@@ -239,15 +239,18 @@ def _tls_only_problem(
     partial = [_tls_only_shortfalls(statement, arns) for statement in candidates]
     if any(not shortfalls for shortfalls in partial):
         return None
+    # What the statement must deny, after "deny" or "denies".
     wanted = (
-        'deny every principal (Principal "*") every S3 action (s3:*) on the bucket and its '
+        'every principal (Principal "*") every S3 action (s3:*) on the bucket and its '
         "objects when aws:SecureTransport is false (Security Hub S3.5)"
     )
     if partial:
-        return f"bucket {describe(bucket)}: its bucket policy must {wanted}, but " + "; ".join(
+        return f"bucket {describe(bucket)}: its bucket policy must deny {wanted}, but " + "; ".join(
             partial[0]
         )
-    what = "its bucket policy does not" if has_policy else "it has no bucket policy that"
+    what = (
+        "its bucket policy does not deny" if has_policy else "it has no bucket policy that denies"
+    )
     return f"bucket {describe(bucket)}: {what} {wanted}"
 
 

@@ -526,7 +526,7 @@ def test_a_bucket_that_only_one_kind_of_log_goes_to_is_checked(run, block, kind)
     }
     assert messages(findings) == [
         "Log bucket: bucket 'other-logs' has the public canned ACL 'public-read'.",
-        "Log bucket: bucket 'other-logs': it has no bucket policy that deny every principal "
+        "Log bucket: bucket 'other-logs': it has no bucket policy that denies every principal "
         '(Principal "*") every S3 action (s3:*) on the bucket and its objects when '
         "aws:SecureTransport is false (Security Hub S3.5).",
         "Log bucket: bucket 'other-logs': its bucket policy does not allow s3:PutObject to the "

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from components.config import ConfigError, parse_stack_config
 from components.routing import pattern_covers
@@ -33,10 +36,42 @@ def parse(services: dict[str, Any], **keys: Any) -> Any:
         ("/a?c", "/a*c", False),
         ("/api/*", "/api*", False),
         ("/x", "/y", False),
+        # Literal characters before the general pattern's first wildcard must be the same.
+        ("/api/*", "/apx/*", False),
+        ("/a?c", "/abc", True),
+        ("/ab*", "/a?x", False),
+        ("/ab*", "/a*", False),
+        ("/Api/*", "/api/x", False),
     ],
 )
 def test_pattern_coverage(general: str, specific: str, covered: bool) -> None:
     assert pattern_covers(general, specific, case_sensitive=True) is covered
+
+
+_PATTERN = st.text(alphabet="ab/*?", max_size=6)
+
+
+def _regex(pattern: str) -> re.Pattern[str]:
+    """The values an ALB pattern matches: "*" any characters, "?" exactly one."""
+    return re.compile("".join({"*": ".*", "?": "."}.get(c, re.escape(c)) for c in pattern))
+
+
+@given(general=_PATTERN, specific=_PATTERN, fills=st.lists(st.text("ab/", max_size=3)))
+def test_a_covered_pattern_matches_nothing_the_covering_one_does_not(
+    general: str, specific: str, fills: list[str]
+) -> None:
+    """Soundness: when ``general`` covers ``specific``, every value ``specific`` matches (its
+    wildcards filled in) is matched by ``general``; a pattern always covers itself."""
+    assert pattern_covers(specific, specific, case_sensitive=True)
+    if not pattern_covers(general, specific, case_sensitive=True):
+        return
+    pieces = iter(fills)
+    value = "".join(
+        next(pieces, "") if c == "*" else (next(pieces, "") + "a")[:1] if c == "?" else c
+        for c in specific
+    )
+    assert _regex(specific).fullmatch(value)
+    assert _regex(general).fullmatch(value), (general, specific, value)
 
 
 def test_host_coverage_ignores_case() -> None:
