@@ -21,7 +21,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     PrivateAttr,
     StringConstraints,
@@ -177,6 +176,17 @@ def _regex(pattern: str, description: str) -> AfterValidator:
 
 
 Cidr = Annotated[str, AfterValidator(_cidr)]
+
+
+def _email(value: str) -> str:
+    """pydantic's EmailStr check (email-validator, no DNS lookup), normalised the same way; its
+    module loads email-validator on the first address, not with the program."""
+    from pydantic.networks import validate_email
+
+    return validate_email(value)[1]
+
+
+Email = Annotated[str, AfterValidator(_email)]
 AcmArn = Annotated[
     str,
     _regex(
@@ -326,7 +336,7 @@ class WafConfig(_Model):
 
 
 class AlarmsConfig(_Model):
-    email: EmailStr | None = None
+    email: Email | None = None
     topic_arn: SnsTopicArn | None = None
     latency_p99_seconds: float = Field(default=1.0, gt=0, le=4000)
     error5xx_percent: float = Field(default=5, gt=0, le=100, alias="error5xxPercent")

@@ -109,3 +109,36 @@ def test_a_long_rejected_value_is_shortened() -> None:
     (problem,) = error.value.problems
     assert problem.startswith("alb:tags.Owner: String should have at most 256 characters (got")
     assert len(problem) < 140
+
+
+@pytest.mark.parametrize(
+    ("email", "stored"),
+    [
+        ("oncall@example.com", "oncall@example.com"),
+        # The domain is normalised to lower case, the local part kept; spaces around dropped.
+        ("On.Call@Example.COM", "On.Call@example.com"),
+        (" oncall@example.com ", "oncall@example.com"),
+    ],
+)
+def test_an_alarm_email_is_normalised(email: str, stored: str) -> None:
+    config = parse({"x": {"port": 80, "pathPatterns": ["/x"]}}, alarms={"email": email})
+    assert config.alarms.email == stored
+
+
+@pytest.mark.parametrize(
+    ("email", "reason"),
+    [
+        ("oncall", "An email address must have an @-sign."),
+        ("oncall@example", "The part after the @-sign is not valid. It should have a period."),
+        (
+            "on call@example.com",
+            "The email address contains invalid characters before the @-sign: SPACE.",
+        ),
+    ],
+)
+def test_an_alarm_email_that_is_not_an_address_names_the_key(email: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse({"x": {"port": 80, "pathPatterns": ["/x"]}}, alarms={"email": email})
+    assert error.value.problems == [
+        f"alb:alarms.email: value is not a valid email address: {reason}"
+    ]
