@@ -51,8 +51,9 @@ def _go_fraction(digits: str) -> tuple[int, float]:
     would overflow an int64 are dropped instead of refused."""
     value, scale = 0, 1.0
     for digit in digits:
+        # (Go also checks the value before it multiplies, as a uint64 would wrap.)
         following = value * 10 + int(digit)
-        if value > (_MAX_NANOSECONDS - 1) // 10 or following > _MAX_NANOSECONDS:
+        if following > _MAX_NANOSECONDS:
             break
         value, scale = following, scale * 10
     return value, scale
@@ -78,11 +79,11 @@ def go_duration_seconds(text: str | float | int | None) -> float:
         # A part needs a digit before or after its point, and a unit Go knows.
         if not (whole or fraction) or unit not in _NANOSECONDS:
             raise ValueError(f"invalid duration {text!r}")
-        if int(whole or "0") > _MAX_NANOSECONDS // _NANOSECONDS[unit]:
-            raise ValueError(f"invalid duration {text!r}")
         digits, scale = _go_fraction(fraction)
         # Go converts the fraction through float64 and truncates it to whole nanoseconds.
         total += int(whole or "0") * _NANOSECONDS[unit] + int(digits * (_NANOSECONDS[unit] / scale))
+        # Go checks each number before it multiplies, as a uint64 would wrap; Python's ints do
+        # not, and a number too large makes the total too large.
         if total > _MAX_NANOSECONDS:
             raise ValueError(f"invalid duration {text!r}")
         position = match.end()
@@ -120,9 +121,8 @@ def resource_options(record: ResourceRecord) -> Any:
         deleteBeforeReplace=record.delete_before_replace,
         deleteBeforeReplaceDefined=defined,
         additionalSecretOutputs=list(record.additional_secret_outputs),
-        # The engine sends only the aliases that matched a resource in the previous state,
-        # and preflight plans every stack as new.
-        aliases=[],
+        # No aliases: the engine sends only those that matched a resource in the previous
+        # state, and preflight plans every stack as new.
         customTimeouts=custom_timeouts,
         parent=record.parent or "",
     )
@@ -140,7 +140,8 @@ def provider_resource(record: ResourceRecord, by_urn: Mapping[str, ResourceRecor
     properties: Mapping[str, Any] = provider.inputs if provider is not None else {}
     return analyzer_pb2.AnalyzerProviderResource(
         urn=provider_urn,
-        type=provider.type if provider is not None else _urn_type(provider_urn),
+        # A provider's type is its URN's, recorded or not.
+        type=_urn_type(provider_urn),
         name=urn_name(provider_urn),
         properties=_struct(record.urn, properties, skip_internal_keys=True),
     )

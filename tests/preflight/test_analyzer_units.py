@@ -240,15 +240,67 @@ def test_the_stack_resource_carries_its_state_parent_dependencies_and_provider()
 
 
 def test_remediated_inputs_reach_the_stack_resource_state() -> None:
-    record = _load_balancer()
-    remediated = {"idleTimeout": 120, "dropInvalidHeaderFields": True}
+    # The provider keeps the subnets (a set) sorted in the state, and does not return the
+    # write-only input.
+    record = _load_balancer(
+        inputs={"idleTimeout": 60, "subnets": ["subnet-b", "subnet-a"], "writeOnly": "x"},
+        outputs={"idleTimeout": 60, "subnets": ["subnet-a", "subnet-b"], "arn": "arn:lb"},
+    )
+    remediated = {
+        "idleTimeout": 120,
+        "subnets": ["subnet-b", "subnet-a"],
+        "dropInvalidHeaderFields": True,
+    }
     resource = stack_resource(record, remediated, {PROVIDER_URN: _provider()})
-    # Changed and added inputs replace the state's; a dropped input leaves it.
+    # Changed and added inputs replace the state's, an unchanged one leaves the state's value,
+    # and a dropped one leaves the state without it.
     assert _dict(resource)["properties"] == {
         "idleTimeout": 120.0,
+        "subnets": ["subnet-a", "subnet-b"],
         "dropInvalidHeaderFields": True,
         "arn": "arn:lb",
     }
+
+
+@pytest.mark.parametrize(
+    ("urn", "name"),
+    [
+        # The engine names a resource after its URN, not after what the program registered.
+        (LB_URN, "alb-dev"),
+        ("urn:pulumi:dev::alb::aws:lb/loadBalancer:LoadBalancer::alb::dev", "alb::dev"),
+        # A record without a URN to read keeps its own name.
+        ("not-a-urn", "registered"),
+    ],
+)
+def test_the_resource_name_sent_is_the_urns(urn: str, name: str) -> None:
+    record = _load_balancer(urn=urn, name="registered")
+    assert analyze_request(record, record.inputs, {}, remediate=False).name == name
+    assert stack_resource(record, record.inputs, {}).name == name
+
+
+NOT_A_NUMBER = {"idleTimeout": float("nan")}
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda record: analyze_request(record, NOT_A_NUMBER, {}, remediate=False),
+        lambda record: analyze_request(record, NOT_A_NUMBER, {}, remediate=True),
+        lambda record: stack_resource(record, NOT_A_NUMBER, {}),
+        # A provider's inputs that cannot be sent name the resource that uses the provider.
+        lambda record: provider_resource(
+            record, {PROVIDER_URN: dataclasses.replace(_provider(), inputs=NOT_A_NUMBER)}
+        ),
+    ],
+    ids=["analyze", "remediate", "stack", "provider"],
+)
+def test_a_value_the_engine_cannot_carry_names_the_resource_and_property(build: Any) -> None:
+    with pytest.raises(PolicyPackError) as error:
+        build(_load_balancer())
+    assert str(error.value) == (
+        f"resource {LB_URN}: cannot marshal property idleTimeout: nan is not a number the engine "
+        "can carry"
+    )
 
 
 def test_a_resource_without_parent_provider_or_options_sends_the_engine_defaults() -> None:
