@@ -145,6 +145,20 @@ EQUIVALENT: dict[str, str] = {
     # textwrap asks `break_on_hyphens is True` and `if break_long_words`: None is False.
     "preflight.report.x__wrapped__mutmut_5": _FALSY,
     "preflight.report.x__wrapped__mutmut_6": _FALSY,
+    # json.dumps asks `if ensure_ascii`, subprocess.run `if check`: None is False.
+    "preflight.report.x_render_json__mutmut_3": _FALSY,
+    "preflight.report.x__short__mutmut_9": _FALSY,
+    "preflight.report.x_render_text__mutmut_21": _FALSY,
+    "preflight.report.x_write_graph__mutmut_33": _FALSY,
+    "preflight.report.x_write_graph__mutmut_38": "subprocess.run's check defaults to False",
+    "preflight.report.x__short__mutmut_1": (
+        "the default limit is the outputs', and an output _short shows is a string (never cut), "
+        "a float64 (at most 24 characters), a boolean, null, [], {}, a secret or an unknown"
+    ),
+    "preflight.analyzer.requests.x__go_fraction__mutmut_9": (
+        "fraction digits that reach exactly 2**63 truncate to the same nanoseconds kept or "
+        "dropped, for every unit and count of leading zeros (enumerated)"
+    ),
     "preflight.report.x_write_graph__mutmut_14": _LOCALE_ENCODING,
     "preflight.report.x_write_graph__mutmut_16": _LOCALE_ENCODING,
     "preflight.report.x_write_graph__mutmut_18": "codec names are case-insensitive: UTF-8 is utf-8",

@@ -243,8 +243,18 @@ def test_remediated_inputs_reach_the_stack_resource_state() -> None:
     # The provider keeps the subnets (a set) sorted in the state, and does not return the
     # write-only input.
     record = _load_balancer(
-        inputs={"idleTimeout": 60, "subnets": ["subnet-b", "subnet-a"], "writeOnly": "x"},
-        outputs={"idleTimeout": 60, "subnets": ["subnet-a", "subnet-b"], "arn": "arn:lb"},
+        inputs={
+            "idleTimeout": 60,
+            "internal": False,
+            "subnets": ["subnet-b", "subnet-a"],
+            "writeOnly": "x",
+        },
+        outputs={
+            "idleTimeout": 60,
+            "internal": False,
+            "subnets": ["subnet-a", "subnet-b"],
+            "arn": "arn:lb",
+        },
     )
     remediated = {
         "idleTimeout": 120,
