@@ -226,7 +226,7 @@ def render_text(plan: Plan) -> str:
             continue
         lines.append(f"Policy violations: {level} ({len(found)})")
         for violation in found:
-            target = names.get(violation.urn or "", violation.urn or "(stack)")
+            target = names.get(violation.urn, violation.urn) if violation.urn else "(stack)"
             lines.append(f"  [{violation.policy_pack}] {violation.policy}  {target}")
             lines.extend(f"      {line}" for line in violation.message.strip().splitlines())
         lines.append("")
@@ -293,7 +293,7 @@ def _deploy_order_lines(order: DeployOrder) -> list[str]:
     for index, wave in enumerate(order.waves, start=1):
         counts: dict[str, int] = {}
         for record in wave:
-            kind = record.type.rsplit(":", 1)[-1]
+            kind = record.type.rpartition(":")[2]
             counts[kind] = counts.get(kind, 0) + 1
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
         lines.append(f"  {index}. {len(wave)}: {kinds}")
@@ -365,11 +365,12 @@ def write_graph(plan: Plan, path: Path) -> None:
 
 
 def flatten_warnings(events: Iterable[dict[str, Any]]) -> list[PlanWarning]:
-    """Warnings from worker events: unmodelled invokes and the program's warning logs."""
+    """Warnings from worker events: unmodelled invokes and the program's warning logs (the
+    runner gives every warning event its kind)."""
     warnings: list[PlanWarning] = []
     for event in events:
         if event.get("event") == "warning":
-            warnings.append(PlanWarning(event.get("kind", "warning"), event["message"], None))
+            warnings.append(PlanWarning(event["kind"], event["message"]))
         elif event.get("event") == "log" and event.get("severity") in ("warning", "error"):
             warnings.append(
                 PlanWarning(

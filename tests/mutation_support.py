@@ -79,6 +79,10 @@ _NO_CASE = "the text is compared without case, so its case cannot matter"
 _LAST_PART = "splitting at every '$' or at the last two ends in the same last part"
 _FALSY = "the flag is only read for its truth, and None is as false as False"
 _TOP_NEVER_REACHED = "the search for a free priority never comes near the top of the range"
+_LOCALE_ENCODING = (
+    "encoding=None is the locale's: UTF-8 under a UTF-8 locale and under the C locale, which "
+    "Python coerces to C.UTF-8 (PEP 538), and a test cannot change it once Python has started"
+)
 EQUIVALENT: dict[str, str] = {
     "components.config.x__distinct__mutmut_*": _IMPORT_TIME,
     "components.config.x__regex__mutmut_*": _IMPORT_TIME,
@@ -138,6 +142,26 @@ EQUIVALENT: dict[str, str] = {
     # The upward search for a free priority starts at an automatic priority (at most 40,401,
     # docs/configuration.md) and at most 100 rules exist, so it never comes near 50,000.
     **{f"components.routing.x__free_slot__mutmut_{n}": _TOP_NEVER_REACHED for n in (9, 10, 11)},
+    # textwrap asks `break_on_hyphens is True` and `if break_long_words`: None is False.
+    "preflight.report.x__wrapped__mutmut_5": _FALSY,
+    "preflight.report.x__wrapped__mutmut_6": _FALSY,
+    # json.dumps asks `if ensure_ascii`, subprocess.run `if check`: None is False.
+    "preflight.report.x_render_json__mutmut_3": _FALSY,
+    "preflight.report.x__short__mutmut_9": _FALSY,
+    "preflight.report.x_render_text__mutmut_21": _FALSY,
+    "preflight.report.x_write_graph__mutmut_33": _FALSY,
+    "preflight.report.x_write_graph__mutmut_38": "subprocess.run's check defaults to False",
+    "preflight.report.x__short__mutmut_1": (
+        "the default limit is the outputs', and an output _short shows is a string (never cut), "
+        "a float64 (at most 24 characters), a boolean, null, [], {}, a secret or an unknown"
+    ),
+    "preflight.analyzer.requests.x__go_fraction__mutmut_9": (
+        "fraction digits that reach exactly 2**63 truncate to the same nanoseconds kept or "
+        "dropped, for every unit and count of leading zeros (enumerated)"
+    ),
+    "preflight.report.x_write_graph__mutmut_14": _LOCALE_ENCODING,
+    "preflight.report.x_write_graph__mutmut_16": _LOCALE_ENCODING,
+    "preflight.report.x_write_graph__mutmut_18": "codec names are case-insensitive: UTF-8 is utf-8",
     "policies.alb_guardrails.common.xǁ_Unknownǁ__bool____mutmut_1": (
         "every policy compares a value with `is UNKNOWN` before it reads it, so the marker's "
         "truth value is never asked"

@@ -29,17 +29,34 @@ def _urn_type(urn: str) -> str:
     return parts[2].rsplit("$", 1)[-1] if len(parts) == 4 else ""
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_DURATION_UNITS = {
-    "ns": 1e-9,
-    "us": 1e-6,
-    "µs": 1e-6,
-    "μs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
+# Go's time.ParseDuration (src/time/format.go), as the engine applies it to each non-empty
+# customTimeouts value: "[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+" or "0", at most one sign, no spaces,
+# counted in whole nanoseconds that must fit an int64.
+_DURATION_PART = re.compile(r"([0-9]*)(\.[0-9]*)?([^0-9.]*)")
+_NANOSECONDS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,  # U+00B5, the micro sign
+    "μs": 1_000,  # U+03BC, the Greek mu
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
 }
+_MAX_NANOSECONDS = 1 << 63  # an int64's magnitude (only a negative duration reaches it)
+
+
+def _go_fraction(digits: str) -> tuple[int, float]:
+    """Go's ``leadingFraction``: the digits as an integer and their scale, where digits that
+    would overflow an int64 are dropped instead of refused."""
+    value, scale = 0, 1.0
+    for digit in digits:
+        # (Go also checks the value before it multiplies, as a uint64 would wrap.)
+        following = value * 10 + int(digit)
+        if following > _MAX_NANOSECONDS:
+            break
+        value, scale = following, scale * 10
+    return value, scale
 
 
 def go_duration_seconds(text: str | float | int | None) -> float:
@@ -48,21 +65,33 @@ def go_duration_seconds(text: str | float | int | None) -> float:
         return 0.0
     if isinstance(text, int | float):
         return float(text)
-    value = text.strip()
-    sign = -1.0 if value.startswith("-") else 1.0
-    value = value.lstrip("+-")
+    value = text[1:] if text[:1] in ("-", "+") else text
     if value == "0":
         return 0.0
-    position, total = 0, 0.0
+    if not value:
+        raise ValueError(f"invalid duration {text!r}")
+    position, total = 0, 0
     while position < len(value):
         match = _DURATION_PART.match(value, position)
-        if match is None:
+        assert match is not None  # every part of the pattern is optional
+        whole, point, unit = match.groups()
+        fraction = (point or ".")[1:]
+        # A part needs a digit before or after its point, and a unit Go knows.
+        if not (whole or fraction) or unit not in _NANOSECONDS:
             raise ValueError(f"invalid duration {text!r}")
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        digits, scale = _go_fraction(fraction)
+        # Go converts the fraction through float64 and truncates it to whole nanoseconds.
+        total += int(whole or "0") * _NANOSECONDS[unit] + int(digits * (_NANOSECONDS[unit] / scale))
+        # Go checks each number before it multiplies, as a uint64 would wrap; Python's ints do
+        # not, and a number too large makes the total too large.
+        if total > _MAX_NANOSECONDS:
+            raise ValueError(f"invalid duration {text!r}")
         position = match.end()
-    if position == 0:
+    if text[:1] != "-" and total == _MAX_NANOSECONDS:
         raise ValueError(f"invalid duration {text!r}")
-    return sign * total
+    # Duration.Seconds: whole seconds plus the nanoseconds left, each as a float64.
+    seconds = total // 1_000_000_000 + total % 1_000_000_000 / 1e9
+    return -seconds if text[:1] == "-" else seconds
 
 
 def _struct(urn: str, properties: Mapping[str, Any], *, skip_internal_keys: bool) -> Any:
@@ -92,9 +121,8 @@ def resource_options(record: ResourceRecord) -> Any:
         deleteBeforeReplace=record.delete_before_replace,
         deleteBeforeReplaceDefined=defined,
         additionalSecretOutputs=list(record.additional_secret_outputs),
-        # The engine sends only the aliases that matched a resource in the previous state,
-        # and preflight plans every stack as new.
-        aliases=[],
+        # No aliases: the engine sends only those that matched a resource in the previous
+        # state, and preflight plans every stack as new.
         customTimeouts=custom_timeouts,
         parent=record.parent or "",
     )
@@ -112,7 +140,8 @@ def provider_resource(record: ResourceRecord, by_urn: Mapping[str, ResourceRecor
     properties: Mapping[str, Any] = provider.inputs if provider is not None else {}
     return analyzer_pb2.AnalyzerProviderResource(
         urn=provider_urn,
-        type=provider.type if provider is not None else _urn_type(provider_urn),
+        # A provider's type is its URN's, recorded or not.
+        type=_urn_type(provider_urn),
         name=urn_name(provider_urn),
         properties=_struct(record.urn, properties, skip_internal_keys=True),
     )

@@ -240,15 +240,77 @@ def test_the_stack_resource_carries_its_state_parent_dependencies_and_provider()
 
 
 def test_remediated_inputs_reach_the_stack_resource_state() -> None:
-    record = _load_balancer()
-    remediated = {"idleTimeout": 120, "dropInvalidHeaderFields": True}
+    # The provider keeps the subnets (a set) sorted in the state, and does not return the
+    # write-only input.
+    record = _load_balancer(
+        inputs={
+            "idleTimeout": 60,
+            "internal": False,
+            "subnets": ["subnet-b", "subnet-a"],
+            "writeOnly": "x",
+        },
+        outputs={
+            "idleTimeout": 60,
+            "internal": False,
+            "subnets": ["subnet-a", "subnet-b"],
+            "arn": "arn:lb",
+        },
+    )
+    remediated = {
+        "idleTimeout": 120,
+        "subnets": ["subnet-b", "subnet-a"],
+        "dropInvalidHeaderFields": True,
+    }
     resource = stack_resource(record, remediated, {PROVIDER_URN: _provider()})
-    # Changed and added inputs replace the state's; a dropped input leaves it.
+    # Changed and added inputs replace the state's, an unchanged one leaves the state's value,
+    # and a dropped one leaves the state without it.
     assert _dict(resource)["properties"] == {
         "idleTimeout": 120.0,
+        "subnets": ["subnet-a", "subnet-b"],
         "dropInvalidHeaderFields": True,
         "arn": "arn:lb",
     }
+
+
+@pytest.mark.parametrize(
+    ("urn", "name"),
+    [
+        # The engine names a resource after its URN, not after what the program registered.
+        (LB_URN, "alb-dev"),
+        ("urn:pulumi:dev::alb::aws:lb/loadBalancer:LoadBalancer::alb::dev", "alb::dev"),
+        # A record without a URN to read keeps its own name.
+        ("not-a-urn", "registered"),
+    ],
+)
+def test_the_resource_name_sent_is_the_urns(urn: str, name: str) -> None:
+    record = _load_balancer(urn=urn, name="registered")
+    assert analyze_request(record, record.inputs, {}, remediate=False).name == name
+    assert stack_resource(record, record.inputs, {}).name == name
+
+
+NOT_A_NUMBER = {"idleTimeout": float("nan")}
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda record: analyze_request(record, NOT_A_NUMBER, {}, remediate=False),
+        lambda record: analyze_request(record, NOT_A_NUMBER, {}, remediate=True),
+        lambda record: stack_resource(record, NOT_A_NUMBER, {}),
+        # A provider's inputs that cannot be sent name the resource that uses the provider.
+        lambda record: provider_resource(
+            record, {PROVIDER_URN: dataclasses.replace(_provider(), inputs=NOT_A_NUMBER)}
+        ),
+    ],
+    ids=["analyze", "remediate", "stack", "provider"],
+)
+def test_a_value_the_engine_cannot_carry_names_the_resource_and_property(build: Any) -> None:
+    with pytest.raises(PolicyPackError) as error:
+        build(_load_balancer())
+    assert str(error.value) == (
+        f"resource {LB_URN}: cannot marshal property idleTimeout: nan is not a number the engine "
+        "can carry"
+    )
 
 
 def test_a_resource_without_parent_provider_or_options_sends_the_engine_defaults() -> None:
@@ -316,25 +378,97 @@ def test_a_bad_custom_timeout_names_the_resource() -> None:
     )
 
 
+# Go's time.ParseDuration (src/time/format.go) then Duration.Seconds: the engine skips an empty
+# timeout, and the SDK may hand a number through.
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [
         ("", 0.0),
         ("0", 0.0),
+        ("-0", 0.0),
+        ("+0", 0.0),
+        ("0s", 0.0),
+        ("000s", 0.0),
+        ("007s", 7.0),
         ("-1.5h", -5400.0),
         ("+2m", 120.0),
+        ("+5m", 300.0),
+        ("-1h30m", -5400.0),
+        ("1h30m", 5400.0),
+        ("1m1h", 3660.0),
         (".5s", 0.5),
+        ("1.s", 1.0),
+        ("1.5s", 1.5),
+        ("250ms", 0.25),
+        ("0.1h", 360.0),
         ("1h2m3s4ms5us6ns", 3723.004005006),
-        ("7µs", 7e-6),
+        ("1.5us", 1.5e-6),
+        ("7µs", 7e-6),  # U+00B5, the micro sign
+        ("7μs", 7e-6),  # U+03BC, the Greek mu
+        ("1.9ns", 1e-9),  # truncated to whole nanoseconds
+        ("-1.9ns", -1e-9),
+        # Fraction digits past an int64's precision are dropped, not refused.
+        ("1.00000000000000000000000009s", 1.0),
+        (".999999999999999999999h", 3600.0),
+        # The largest durations: an int64 of nanoseconds, one more for a negative one.
+        ("9223372036854775807ns", 9223372036.854775807),
+        ("-9223372036854775808ns", -9223372036.854775808),
+        ("9223372036.854775807s", 9223372036.854775807),
+        ("2562047h", 9223369200.0),
+        ("-2562047h47m16.854775808s", -9223372036.854775808),
         (30, 30.0),
         (1.5, 1.5),
     ],
 )
 def test_go_durations_in_every_form(text: str | float, seconds: float) -> None:
-    assert go_duration_seconds(text) == pytest.approx(seconds, rel=1e-12, abs=0.0)
+    assert go_duration_seconds(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["1", "h", "1x", "1h 2m", "-"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # No unit, or one Go does not know.
+        "1",
+        "00",
+        "1x",
+        "1sec",
+        "1S",
+        "1e3s",
+        "1h1",
+        # No digit, or a part without one.
+        "h",
+        "-",
+        "+",
+        ".",
+        ".s",
+        "-.s",
+        "1h.m",
+        # At most one sign, before the first part only.
+        "--1s",
+        "+-1s",
+        "-+1s",
+        "++1s",
+        "1h-1m",
+        "1h+1m",
+        # One point per part, ASCII digits, and no spaces anywhere.
+        "1.5.s",
+        "1..5s",
+        "\uff11s",
+        "1h 2m",
+        " 1s",
+        "1s ",
+        "- 1s",
+        # Past an int64 of nanoseconds.
+        "9223372036854775808ns",
+        "99999999999999999999ns",
+        "9223372036.854775808s",
+        "2562048h",
+        "2562047h48m",
+        "2562047h47m16.854775808s",
+        "-2562047h47m16.854775809s",
+        "-9223372036854775809ns",
+    ],
+)
 def test_durations_go_refuses_are_refused(text: str) -> None:
     with pytest.raises(ValueError) as error:
         go_duration_seconds(text)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,7 @@ from preflight.report import (
     Plan,
     PlanWarning,
     ReportError,
+    flatten_warnings,
     hazard_lines,
     output_change_lines,
     render_dot,
@@ -28,6 +31,11 @@ STACK = "urn:pulumi:dev::shop::pulumi:pulumi:Stack::shop-dev"
 COMPONENT = "urn:pulumi:dev::shop::shop:index:Site::site"
 BUCKET = "urn:pulumi:dev::shop::shop:index:Site$aws:s3/bucket:Bucket::site-logs"
 LB = "urn:pulumi:dev::shop::shop:index:Site$aws:lb/loadBalancer:LoadBalancer::site"
+BUCKET_POLICY = (
+    "urn:pulumi:dev::shop::shop:index:Site$aws:s3/bucketPolicy:BucketPolicy::site-logs-policy"
+)
+GONE = "urn:pulumi:dev::shop::shop:index:Old::gone"
+ARCHIVE = "urn:pulumi:dev::shop::shop:index:Old$aws:s3/bucket:Bucket::archive"
 
 
 def _plan(violations: list[Violation] | None = None) -> Plan:
@@ -85,34 +93,123 @@ def _violation(level: str, policy: str = "alb-https-required") -> Violation:
     )
 
 
-def test_json_document_masks_secrets_and_counts_violations() -> None:
-    plan = _plan([_violation("mandatory"), _violation("advisory", "waf-logging-enabled")])
-    document = json.loads(render_json(plan))
-    assert document["outputs"] == {"url": "https://x", "token": "[secret]", "later": "[unknown]"}
-    assert document["secretOutputs"] == ["token"]
-    assert document["summary"] == {
-        "resources": 4,
-        "mandatory": 1,
-        "advisory": 1,
-        "criticalPath": [
-            {"urn": BUCKET, "type": "aws:s3/bucket:Bucket", "name": "site-logs"},
-            {"urn": LB, "type": "aws:lb/loadBalancer:LoadBalancer", "name": "site"},
+def _resource_document(urn: str, type_: str, name: str, **fields: Any) -> dict[str, Any]:
+    """A resource in the JSON document, with the values of a record that sets nothing else."""
+    return {
+        "urn": urn,
+        "type": type_,
+        "name": name,
+        "parent": None,
+        "dependencies": [],
+        "protect": False,
+        "inputs": {},
+        "outputs": {},
+        "custom": True,
+        "id": None,
+        "provider": None,
+        "retainOnDelete": False,
+        "deleteBeforeReplace": False,
+        **fields,
+    }
+
+
+def test_the_json_document_whole() -> None:
+    plan = _plan([_violation("mandatory"), _violation("advisory", "alb-waf-logging")])
+    plan.outputs["greeting"] = "안녕하세요 …"
+    plan.remediations.append(
+        Remediation(
+            "alb-guardrails",
+            "alb-desync-mitigation",
+            LB,
+            {"desyncMitigationMode": Secret("monitor")},
+            {"desyncMitigationMode": "defensive"},
+            "desync mitigation set to defensive",
+        )
+    )
+    plan.warnings = [PlanWarning("program-warning", "deprecated", LB)]
+    plan.policy_packs.append(("local", ""))
+    document = {
+        "project": "shop",
+        "stack": "dev",
+        "resources": [
+            _resource_document(STACK, "pulumi:pulumi:Stack", "shop-dev", custom=False),
+            _resource_document(COMPONENT, "shop:index:Site", "site", parent=STACK, custom=False),
+            _resource_document(
+                BUCKET,
+                "aws:s3/bucket:Bucket",
+                "site-logs",
+                parent=COMPONENT,
+                protect=True,
+                retainOnDelete=True,
+                inputs={"bucket": "site-logs-1234567", "policy": "[secret]"},
+            ),
+            _resource_document(
+                LB,
+                "aws:lb/loadBalancer:LoadBalancer",
+                "site",
+                parent=COMPONENT,
+                dependencies=[BUCKET],
+                inputs={"name": "site-7654321", "dnsName": "[unknown]"},
+            ),
         ],
-        "waves": [[BUCKET], [LB]],
+        "outputs": {
+            "url": "https://x",
+            "token": "[secret]",
+            "later": "[unknown]",
+            "greeting": "안녕하세요 …",
+        },
+        "secretOutputs": ["token"],
+        "violations": [
+            {
+                "policyPack": "alb-guardrails",
+                "policy": policy,
+                "enforcementLevel": level,
+                "urn": LB,
+                "message": f"{policy} says no",
+                "severity": "",
+            }
+            for level, policy in (
+                ("mandatory", "alb-https-required"),
+                ("advisory", "alb-waf-logging"),
+            )
+        ],
+        "remediations": [
+            {
+                "policyPack": "p",
+                "policy": "alb-drop-invalid-headers",
+                "urn": LB,
+                "before": {"dropInvalidHeaderFields": False},
+                "after": {"dropInvalidHeaderFields": True},
+                "diagnostic": "",
+            },
+            {
+                "policyPack": "alb-guardrails",
+                "policy": "alb-desync-mitigation",
+                "urn": LB,
+                "before": {"desyncMitigationMode": "[secret]"},
+                "after": {"desyncMitigationMode": "defensive"},
+                "diagnostic": "desync mitigation set to defensive",
+            },
+        ],
+        "warnings": [{"kind": "program-warning", "message": "deprecated", "urn": LB}],
+        "policyPacks": [
+            {"name": "alb-guardrails", "version": "1.0.0"},
+            {"name": "local", "version": ""},
+        ],
+        "summary": {
+            "resources": 4,
+            "mandatory": 1,
+            "advisory": 1,
+            "criticalPath": [
+                {"urn": BUCKET, "type": "aws:s3/bucket:Bucket", "name": "site-logs"},
+                {"urn": LB, "type": "aws:lb/loadBalancer:LoadBalancer", "name": "site"},
+            ],
+            "waves": [[BUCKET], [LB]],
+        },
     }
-    assert document["violations"][0] == {
-        "policyPack": "alb-guardrails",
-        "policy": "alb-https-required",
-        "enforcementLevel": "mandatory",
-        "urn": LB,
-        "message": "alb-https-required says no",
-        "severity": "",
-    }
-    bucket = document["resources"][2]
-    assert bucket["inputs"]["policy"] == "[secret]"
-    assert (bucket["protect"], bucket["retainOnDelete"]) == (True, True)
-    assert "hunter2" not in render_json(plan)
-    assert document["remediations"][0]["after"] == {"dropInvalidHeaderFields": True}
+    # Indented by two, and UTF-8 text as it is (not \u escapes).
+    assert render_json(plan) == json.dumps(document, indent=2, ensure_ascii=False)
+    assert "hunter2" not in render_json(plan) and "monitor" not in render_json(plan)
 
 
 def test_text_report_tree_violations_and_summary() -> None:
@@ -138,6 +235,19 @@ def test_text_report_tree_violations_and_summary() -> None:
 
 def test_summary_without_violations_is_ok() -> None:
     assert summary_line(_plan()).startswith("OK: 4 resources, 0 mandatory")
+
+
+def test_the_text_report_of_an_empty_plan_whole() -> None:
+    assert render_text(Plan("shop", "dev", [], {})) == "\n".join(
+        [
+            "Preflight: project shop, stack dev",
+            "",
+            "Resources (0):",
+            "",
+            "OK: 0 resources, 0 mandatory and 0 advisory violations, 0 warnings (no policy packs)",
+            "",
+        ]
+    )
 
 
 def test_dot_graph_has_dependency_and_parent_edges() -> None:
@@ -254,7 +364,30 @@ def test_the_text_report_whole() -> None:
             Violation("alb-guardrails", "alb-waf-attached", "advisory", None, "one\ntwo"),
         ]
     )
-    plan.outputs.update({"nested": {"names": ["a", "b"], "key": Secret("x")}, "empty": []})
+    # A child of a resource that is not the last of its parent's, and a resource whose parent
+    # was not recorded (shown at the top).
+    plan.resources[3:3] = [
+        ResourceRecord(
+            urn=BUCKET_POLICY,
+            type="aws:s3/bucketPolicy:BucketPolicy",
+            name="site-logs-policy",
+            custom=True,
+            parent=BUCKET,
+            dependencies=(BUCKET,),
+        )
+    ]
+    plan.resources.append(
+        ResourceRecord(
+            urn=ARCHIVE, type="aws:s3/bucket:Bucket", name="archive", custom=True, parent=GONE
+        )
+    )
+    plan.outputs.update(
+        {"nested": {"names": ["a", "é"], "key": Secret("x")}, "empty": [], "greeting": "안녕"}
+    )
+    plan.violations.append(
+        Violation("alb-guardrails", "alb-multi-az", "advisory", GONE, "not recorded")
+    )
+    plan.policy_packs.append(("local", ""))
     plan.warnings = [PlanWarning("unmodelled-invoke", "invoke t:m:f is not modelled offline")]
     plan.remediations.append(
         Remediation(
@@ -265,36 +398,46 @@ def test_the_text_report_whole() -> None:
             {"ports": list(range(41)), "same": 1},
         )
     )
+    # A value of exactly 60 characters is shown whole, a longer one cut at 60.
+    cidrs = [f"10.{index}.0.0/16" for index in range(5)]
+    plan.remediations.append(
+        Remediation("p", "alb-cidrs", GONE, {"cidrs": cidrs[:4]}, {"cidrs": cidrs})
+    )
     ports = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, …"
+    cidrs_before = '["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"]'
+    cidrs_after = '["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"…'
     assert render_text(plan) == "\n".join(
         [
             "Preflight: project shop, stack dev",
             "",
-            "Resources (4):",
+            "Resources (6):",
             "  pulumi:pulumi:Stack  shop-dev",
             "  └─ shop:index:Site  site",
             "     ├─ aws:s3/bucket:Bucket  site-logs  [protect, retain]",
+            "     │  └─ aws:s3/bucketPolicy:BucketPolicy  site-logs-policy",
             "     └─ aws:lb/loadBalancer:LoadBalancer  site",
+            "  aws:s3/bucket:Bucket  archive",
             "",
             "Outputs:",
-            "  empty   []",
-            "  later   [unknown]",
-            "  nested  {",
-            '            "key": "[secret]",',
-            '            "names": [',
-            '              "a",',
-            '              "b"',
-            "            ]",
-            "          }",
-            "  token   [secret]",
-            '  url     "https://x"',
+            "  empty     []",
+            '  greeting  "안녕"',
+            "  later     [unknown]",
+            "  nested    {",
+            '              "key": "[secret]",',
+            '              "names": [',
+            '                "a",',
+            '                "é"',
+            "              ]",
+            "            }",
+            "  token     [secret]",
+            '  url       "https://x"',
             "",
             "Critical path (2 operations, each waits for the one before):",
             "  1. aws:s3/bucket:Bucket  site-logs",
-            "  2. aws:lb/loadBalancer:LoadBalancer  site",
+            "  2. aws:s3/bucketPolicy:BucketPolicy  site-logs-policy",
             "Deploy waves (2):",
-            "  1. 1: 1 Bucket",
-            "  2. 1: 1 LoadBalancer",
+            "  1. 2: 2 Bucket",
+            "  2. 2: 1 BucketPolicy, 1 LoadBalancer",
             "",
             "Warnings:",
             "  - invoke t:m:f is not modelled offline",
@@ -303,10 +446,12 @@ def test_the_text_report_whole() -> None:
             "  [alb-guardrails] alb-https-required  aws:lb/loadBalancer:LoadBalancer  site",
             "      alb-https-required says no",
             "",
-            "Policy violations: advisory (1)",
+            "Policy violations: advisory (2)",
             "  [alb-guardrails] alb-waf-attached  (stack)",
             "      one",
             "      two",
+            f"  [alb-guardrails] alb-multi-az  {GONE}",
+            "      not recorded",
             "",
             "Remediations (what a remediate-level policy would change):",
             "  [p] alb-drop-invalid-headers  aws:lb/loadBalancer:LoadBalancer  site",
@@ -314,9 +459,11 @@ def test_the_text_report_whole() -> None:
             "  [p] alb-desync-mitigation  aws:lb/loadBalancer:LoadBalancer  site",
             '      gone: "x" -> null',
             f"      ports: {ports} -> {ports}",
+            f"  [p] alb-cidrs  {GONE}",
+            f"      cidrs: {cidrs_before} -> {cidrs_after}",
             "",
-            "FAIL: 4 resources, 1 mandatory and 1 advisory violations, 1 warnings (checked by "
-            "alb-guardrails 1.0.0)",
+            "FAIL: 6 resources, 1 mandatory and 2 advisory violations, 1 warnings (checked by "
+            "alb-guardrails 1.0.0, local)",
             "",
         ]
     )
@@ -343,6 +490,64 @@ def test_the_dot_graph_whole() -> None:
     )
 
 
+def test_dot_names_escape_quotes_and_backslashes() -> None:
+    record = ResourceRecord(
+        urn="urn:pulumi:dev::shop::t:m:R::quoted",
+        type='t:m:R"',
+        name='say "hi" \\ bye',
+        custom=True,
+    )
+    assert render_dot(Plan('my "shop"', "dev\\1", [record], {})) == "\n".join(
+        [
+            r'digraph "my \"shop\"-dev\\1" {',
+            "  rankdir=LR;",
+            '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=10];',
+            r'  r0 [label="say \"hi\" \\ bye\nt:m:R\""];',
+            "}",
+            "",
+        ]
+    )
+
+
+# A stand-in for Graphviz's `dot`: it records its arguments and what it reads, writes an SVG to
+# the file after -o, and fails as dot does on bad input when it is told to.
+FAKE_DOT = """#!/bin/sh
+here=$(dirname "$0")
+printf '%s\\n' "$@" > "$here/arguments"
+cat > "$here/input"
+if [ -e "$here/fail" ]; then
+    echo "Error: <stdin>: syntax error in line 1 near '->'" >&2
+    exit 1
+fi
+printf '<svg/>\\n' > "$3"
+"""
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_an_svg_graph_is_drawn_by_graphviz_dot(
+    fails: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "dot").write_text(FAKE_DOT, encoding="utf-8")
+    (tools / "dot").chmod(0o755)
+    if fails:
+        (tools / "fail").touch()
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    svg = tmp_path / "out" / "graphs" / "shop.svg"
+    if fails:
+        with pytest.raises(ReportError) as error:
+            write_graph(_plan(), svg)
+        assert str(error.value) == (
+            f"cannot write {svg}: dot failed: Error: <stdin>: syntax error in line 1 near '->'"
+        )
+    else:
+        write_graph(_plan(), svg)
+        assert svg.read_text(encoding="utf-8") == "<svg/>\n"
+    assert (tools / "arguments").read_text().splitlines() == ["-Tsvg", "-o", str(svg)]
+    assert (tools / "input").read_text(encoding="utf-8") == render_dot(_plan())
+
+
 def test_a_dot_file_is_written_and_svg_without_graphviz_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -361,17 +566,24 @@ def test_update_hazards_and_output_changes_are_listed_with_wrapped_messages() ->
     from preflight.compare import OutputChange
     from preflight.hazards import Hazard
 
+    # Words never break, a URN longer than a line included, and a line holds 96 characters.
+    old = (
+        "urn:pulumi:prod::alb::alb:index:LoadBalancer$aws:lb/listenerRule:ListenerRule::"
+        "alb-rules-old"
+    )
     hazard = Hazard(
         "priority-in-use",
         ("a",),
-        "aws:lb/listenerRule:ListenerRule alb-dev-rules-38160 takes priority 38160 while "
-        "alb-dev-rules-38160-old still holds it; AWS refuses the create with PriorityInUse",
+        f"{old} still holds priority 38160, which aws:lb/listenerRule:ListenerRule "
+        "alb-prod-rules-38160 now takes; AWS refuses the create with PriorityInUse",
     )
     assert hazard_lines([hazard]) == [
         "Update hazards (1): the update would fail on AWS or in the engine",
         "  [priority-in-use]",
-        "      aws:lb/listenerRule:ListenerRule alb-dev-rules-38160 takes priority 38160 while",
-        "      alb-dev-rules-38160-old still holds it; AWS refuses the create with PriorityInUse",
+        f"      {old}",
+        "      still holds priority 38160, which aws:lb/listenerRule:ListenerRule "
+        "alb-prod-rules-38160",
+        "      now takes; AWS refuses the create with PriorityInUse",
         "",
     ]
     change = OutputChange(
@@ -389,3 +601,34 @@ def test_update_hazards_and_output_changes_are_listed_with_wrapped_messages() ->
         "",
     ]
     assert hazard_lines([]) == [] and output_change_lines([]) == []
+
+
+def test_warnings_are_the_runner_warnings_and_the_programs_warning_and_error_logs() -> None:
+    events = [
+        {"event": "resource", "urn": LB, "type": "aws:lb/loadBalancer:LoadBalancer"},
+        {"event": "invoke", "token": "aws:index/getRegion:getRegion", "modelled": True},
+        {
+            "event": "warning",
+            "kind": "unmodelled-invoke",
+            "token": "t:m:f",
+            "message": "invoke t:m:f is not modelled offline; it returned an empty result",
+        },
+        {
+            "event": "warning",
+            "kind": "partial-invoke",
+            "token": "aws:ec2/getVpc:getVpc",
+            "message": "invoke aws:ec2/getVpc:getVpc: no VPC is modelled",
+        },
+        {"event": "log", "severity": "info", "message": "planning", "urn": None},
+        {"event": "log", "severity": "warning", "message": "  deprecated input\n", "urn": LB},
+        {"event": "log", "severity": "error", "message": "no region", "urn": None},
+        {"event": "error", "kind": "program", "message": "boom", "traceback": ""},
+    ]
+    assert flatten_warnings(events) == [
+        PlanWarning(
+            "unmodelled-invoke", "invoke t:m:f is not modelled offline; it returned an empty result"
+        ),
+        PlanWarning("partial-invoke", "invoke aws:ec2/getVpc:getVpc: no VPC is modelled"),
+        PlanWarning("program-warning", "deprecated input", LB),
+        PlanWarning("program-error", "no region"),
+    ]
