@@ -54,6 +54,7 @@ _URN_DEFAULT_MUTANTS = (
     "lambda_permission_scoped.x_validate__mutmut_38",
     "mtls_certificate_expiry.x_validate__mutmut_61",
     "multi_az.x_validate__mutmut_52",
+    "remediable.x_load_balancer_setting_policy__mutmut_12",
     "target_group_encryption.x_validate__mutmut_33",
     "target_group_encryption.x_validate__mutmut_88",
     "tls_policy.x_validate__mutmut_72",
@@ -138,6 +139,9 @@ EQUIVALENT: dict[str, str] = {
     # The upward search for a free priority starts at an automatic priority (at most 40,401,
     # docs/configuration.md) and at most 100 rules exist, so it never comes near 50,000.
     **{f"components.routing.x__free_slot__mutmut_{n}": _TOP_NEVER_REACHED for n in (9, 10, 11)},
+    "policies.alb_guardrails.remediable.x_load_balancer_setting_policy__mutmut_29": (
+        "typing.cast returns its value whatever the type: the type is for the type checker"
+    ),
     "policies.alb_guardrails.common.xǁ_Unknownǁ__bool____mutmut_1": (
         "every policy compares a value with `is UNKNOWN` before it reads it, so the marker's "
         "truth value is never asked"
