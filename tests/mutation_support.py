@@ -54,6 +54,7 @@ _URN_DEFAULT_MUTANTS = (
     "lambda_permission_scoped.x_validate__mutmut_38",
     "mtls_certificate_expiry.x_validate__mutmut_61",
     "multi_az.x_validate__mutmut_52",
+    "remediable.x_load_balancer_setting_policy__mutmut_12",
     "target_group_encryption.x_validate__mutmut_33",
     "target_group_encryption.x_validate__mutmut_88",
     "tls_policy.x_validate__mutmut_72",
@@ -67,6 +68,7 @@ _SCHEMA_DEFAULT = "the engine fills the schema's default in, so config_flag's is
 _SCHEMA_DEFAULT_MUTANTS = (
     "tls_policy.x_validate__mutmut_29",
     "tls_policy.x_validate__mutmut_36",
+    "security_group_ingress.x_validate__mutmut_7",
     "waf_attached.x_validate__mutmut_6",
     "waf_attached.x_validate__mutmut_13",
     "waf_managed_rules.x_validate__mutmut_51",
@@ -111,6 +113,7 @@ EQUIVALENT: dict[str, str] = {
     "policies.alb_guardrails.listener_rule_reachable.x__cidr_covers__mutmut_3": _STRICT_NONE,
     "policies.alb_guardrails.listener_rule_reachable.x__cidr_covers__mutmut_8": _STRICT_NONE,
     "policies.alb_guardrails.listener_rule_reachable.x__why_never_seen__mutmut_3": _STRICT_NONE,
+    "policies.alb_guardrails.security_group_ingress.x__networks__mutmut_4": _STRICT_NONE,
     # A query-string pair is "key NUL value", and neither part can hold a NUL: one split is
     # every split, from either end.
     **{
@@ -162,6 +165,32 @@ EQUIVALENT: dict[str, str] = {
     "preflight.report.x_write_graph__mutmut_14": _LOCALE_ENCODING,
     "preflight.report.x_write_graph__mutmut_16": _LOCALE_ENCODING,
     "preflight.report.x_write_graph__mutmut_18": "codec names are case-insensitive: UTF-8 is utf-8",
+    "policies.alb_guardrails.remediable.x_load_balancer_setting_policy__mutmut_29": (
+        "typing.cast returns its value whatever the type: the type is for the type checker"
+    ),
+    # The non-public blocks are disjoint, so a piece of a public CIDR lies inside one only when
+    # the CIDR itself does, and then the CIDR stands for itself whether it is dropped or kept.
+    **{
+        f"policies.alb_guardrails.security_group_ingress.x__without__mutmut_{n}": (
+            "the non-public blocks are disjoint: a piece lies inside one only when the public "
+            "CIDR does, which then stands for itself either way"
+        )
+        for n in (1, 2)
+    },
+    "policies.alb_guardrails.security_group_ingress.x__covering__mutmut_11": (
+        "a protocol's permissions have no port range exactly when it is probed without a port, "
+        "so `ports is None` and `port is None` are always both true or both false"
+    ),
+    **{
+        f"policies.alb_guardrails.security_group_ingress.x__probes__mutmut_{n}": (
+            "the fallback span is only read for TCP and UDP, whose port range is never None"
+        )
+        for n in (18, 19)
+    },
+    "policies.alb_guardrails.security_group_ingress.x__probes__mutmut_12": (
+        "past 65535 only all-traffic rules let anything in, and they do at port 0 too, which is "
+        "probed first (no listener port is 0)"
+    ),
     "policies.alb_guardrails.common.xǁ_Unknownǁ__bool____mutmut_1": (
         "every policy compares a value with `is UNKNOWN` before it reads it, so the marker's "
         "truth value is never asked"
@@ -263,6 +292,18 @@ def pytest_configure() -> None:
     # code, and mutmut's bookkeeping, which reads its configuration from the working directory,
     # stays out of them.
     os.environ.pop("MUTANT_UNDER_TEST", None)
+
+
+def pytest_runtest_setup() -> None:
+    """Empty the pack's memos (``functools.cache``) before each test. Otherwise mutmut's stats
+    run would record only the first test that reaches a function a memoized one calls, and a
+    mutant's process, which mutmut forks from the process of its stats and clean runs, would
+    inherit the original code's results and never run the mutated function."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith(f"{QUALIFIED}."):
+            for value in vars(module).values():
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -72,7 +72,8 @@ class Ingress:
     """One ingress permission: where it is declared, protocol, port range and sources."""
 
     declared_on: PolicyResource
-    protocol: str | None
+    protocol: str
+    # None: absent.
     from_port: int | None
     to_port: int | None
     cidrs: tuple[str, ...]
@@ -80,6 +81,11 @@ class Ingress:
     def ports(self) -> str:
         if self.protocol in _ALL_PROTOCOLS:
             return "all traffic"
+        if self.from_port is None or self.to_port is None:
+            # EC2 requires both ports for tcp, udp and icmp (IpPermission: "you must specify a
+            # port range"), and two of the three resource types require them; this policy
+            # reads a missing port as the end of the port space.
+            return f"{self.protocol} without a port range"
         if self.from_port == self.to_port:
             return f"{self.protocol} {self.from_port}"
         return f"{self.protocol} {self.from_port}-{self.to_port}"
@@ -95,12 +101,18 @@ def _protocol(value: Any) -> str | None:
 
 def _permission(
     declared_on: PolicyResource, props: Any, protocol_key: str, cidrs: Iterable[Any]
-) -> Ingress:
+) -> Ingress | None:
+    """The permission, or None when what it opens is not known yet (its protocol, or a port of
+    a protocol other than -1, during a preview)."""
+    protocol = _protocol(lookup(props, protocol_key))
+    ports = [lookup(props, key) for key in ("fromPort", "toPort")]
+    if protocol is None or (protocol not in _ALL_PROTOCOLS and UNKNOWN in ports):
+        return None
     return Ingress(
         declared_on,
-        _protocol(lookup(props, protocol_key)),
-        number(lookup(props, "fromPort")),
-        number(lookup(props, "toPort")),
+        protocol,
+        number(ports[0]),
+        number(ports[1]),
         tuple(cidr for cidr in cidrs if isinstance(cidr, str)),
     )
 
@@ -114,23 +126,26 @@ def _cidr_blocks(props: Any) -> list[Any]:
     ]
 
 
-def _ingress(stack: StackView, group: PolicyResource) -> Iterator[Ingress]:
+def _declared(
+    stack: StackView, group: PolicyResource
+) -> Iterator[tuple[PolicyResource, Any, str, list[Any]]]:
+    """Where each ingress permission of ``group`` is declared: the resource, the permission's
+    props, the key of its protocol and its source CIDRs."""
     for block in known_elements(lookup(group.props, "ingress")):
-        yield _permission(group, block, "protocol", _cidr_blocks(block))
+        yield group, block, "protocol", _cidr_blocks(block)
     for rule in stack.referring(group, SECURITY_GROUP_RULE, "securityGroupId"):
         if lookup(rule.props, "type") == "ingress":
-            yield _permission(rule, rule.props, "protocol", _cidr_blocks(rule.props))
+            yield rule, rule.props, "protocol", _cidr_blocks(rule.props)
     for rule in stack.referring(group, SECURITY_GROUP_INGRESS_RULE, "securityGroupId"):
         cidrs = [text(lookup(rule.props, key)) for key in ("cidrIpv4", "cidrIpv6")]
-        yield _permission(rule, rule.props, "ipProtocol", cidrs)
+        yield rule, rule.props, "ipProtocol", cidrs
 
 
-def _allowed(ingress: Ingress, listener_ports: set[int]) -> bool:
-    if ingress.protocol is None:  # unknown at preview
-        return True
-    if ingress.protocol not in _TCP or ingress.from_port is None or ingress.to_port is None:
-        return False
-    return all(port in listener_ports for port in range(ingress.from_port, ingress.to_port + 1))
+def _ingress(stack: StackView, group: PolicyResource) -> list[Ingress]:
+    """The group's permissions that are known: one not known yet neither opens nor helps open
+    anything until it is (an unknown value is never a violation)."""
+    permissions = (_permission(*declared) for declared in _declared(stack, group))
+    return [permission for permission in permissions if permission is not None]
 
 
 def _networks(cidrs: Iterable[str]) -> list[Network]:
@@ -206,21 +221,19 @@ def _reaches(ingress: Ingress, target: Network) -> bool:
 
 def _port_range(ingress: Ingress) -> tuple[int, int] | None:
     """The ports a TCP or UDP permission opens (None: every port, or a portless protocol)."""
-    if ingress.protocol in _ALL_PROTOCOLS or not (_TCP | _UDP) & {ingress.protocol}:
+    if _family(ingress.protocol) not in ("tcp", "udp"):
         return None
     return (ingress.from_port or 0, ingress.to_port if ingress.to_port is not None else 65535)
 
 
-def _family(protocol: str | None) -> str | None:
+def _family(protocol: str) -> str:
     return "tcp" if protocol in _TCP else "udp" if protocol in _UDP else protocol
 
 
-def _covering(permissions: list[Ingress], protocol: str | None, port: int | None) -> list[Ingress]:
+def _covering(permissions: list[Ingress], protocol: str, port: int | None) -> list[Ingress]:
     """The permissions that let in ``protocol`` traffic to ``port``."""
     found = []
     for other in permissions:
-        if other.protocol is None:
-            continue
         if other.protocol in _ALL_PROTOCOLS:
             found.append(other)
             continue
@@ -234,30 +247,31 @@ def _covering(permissions: list[Ingress], protocol: str | None, port: int | None
 
 def _probes(
     ingress: Ingress, permissions: list[Ingress], listener_ports: set[int]
-) -> Iterator[tuple[str | None, int | None]]:
+) -> Iterator[tuple[str, int | None]]:
     """(protocol, port) points that stand for every part of what ``ingress`` opens beyond the
-    listener ports: which permissions cover a port only changes at their range boundaries."""
+    listener ports. More permissions cover a port only where a range starts (where one ends,
+    fewer do, so whatever is open there is open just before it too): probing where each range
+    starts, where ``ingress`` starts and, for TCP, just past each listener port finds every
+    opening."""
     if ingress.protocol in _ALL_PROTOCOLS:
         families = {"tcp", "udp"} | {
-            _family(other.protocol)
-            for other in permissions
-            if other.protocol is not None and other.protocol not in _ALL_PROTOCOLS
+            _family(other.protocol) for other in permissions if other.protocol not in _ALL_PROTOCOLS
         }
         span = (0, 65535)
     else:
         families = {_family(ingress.protocol)}
         span = _port_range(ingress) or (0, 65535)
-    for family in sorted(families, key=str):
+    for family in sorted(families):
         if family not in ("tcp", "udp"):
             yield family, None
             continue
-        edges = {span[0], span[1]}
+        starts = {span[0]}
         for other in permissions:
             ports = _port_range(other)
             if ports is not None:
-                edges.update({ports[0] - 1, ports[0], ports[1], ports[1] + 1})
-        edges.update(p + delta for p in listener_ports for delta in (-1, 1))
-        for port in sorted(edges):
+                starts.add(ports[0])
+        starts.update(port + 1 for port in listener_ports)
+        for port in sorted(starts):
             if span[0] <= port <= span[1] and not (family == "tcp" and port in listener_ports):
                 yield family, port
 
@@ -267,8 +281,6 @@ def _public_exposure(
 ) -> tuple[Network, list[Ingress]] | None:
     """The public network and the permissions through which ``ingress`` opens something other
     than a listener port to all of its internet addresses, or None."""
-    if _allowed(ingress, listener_ports):
-        return None
     targets = [target for target in public if _reaches(ingress, target)]
     if not targets:
         return None
@@ -297,7 +309,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         listener_ports = {port for port in ports if port is not None}
         shown = ", ".join(str(port) for port in sorted(listener_ports)) or "no ports"
         for group in stack.referenced(load_balancer, SECURITY_GROUP, "securityGroups"):
-            permissions = list(_ingress(stack, group))
+            permissions = _ingress(stack, group)
             for ingress in permissions:
                 exposure = _public_exposure(ingress, permissions, listener_ports, public)
                 if exposure is None:

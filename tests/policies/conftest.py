@@ -15,7 +15,13 @@ for directory in (REPO / "policies", REPO):
     if str(directory) not in sys.path:
         sys.path.insert(0, str(directory))
 
-from tests.policies.policy_harness import Finding, ProtocolRunner, run_direct  # noqa: E402
+from tests.policies.policy_harness import (  # noqa: E402
+    Finding,
+    Fix,
+    ProtocolRunner,
+    remediate_direct,
+    run_direct,
+)
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +40,16 @@ def run(request: pytest.FixtureRequest) -> Callable[..., list[Finding]]:
         return run_direct
     runner: ProtocolRunner = request.getfixturevalue("protocol_runner")
     return runner.run
+
+
+@pytest.fixture(params=["protocol", "direct"])
+def remediate(request: pytest.FixtureRequest) -> Callable[..., tuple[list[Fix], list[Finding]]]:
+    """Like ``run``, with the remediations: what the remediate-level policies rewrote, and the
+    findings on the rewritten stack."""
+    if request.param == "direct":
+        return remediate_direct
+    runner: ProtocolRunner = request.getfixturevalue("protocol_runner")
+    return runner.remediate
 
 
 __all__ = ["Finding"]

@@ -4,17 +4,20 @@
 engine drives it (GetAnalyzerInfo, Configure, Remediate, Analyze, AnalyzeStack). ``direct``:
 the policy functions called in-process with arguments built the way pulumi-policy's server
 builds them (protobuf Struct round trip, so numbers are floats, wrapped in the
-unknown-checking proxies). Both return the same :class:`Finding` tuples.
+unknown-checking proxies), remediations first, as its ``Remediate`` runs them. Both return the
+same :class:`Finding` tuples, and the same :class:`Fix` records for the remediations.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from inspect import isawaitable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.deserialize import deserialize_properties, serialize_properties
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from tests.harness import POLICY_PACK, run_preflight
@@ -82,6 +85,17 @@ class Finding:
     level: str
     resource: str | None
     message: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One remediation: a policy's new inputs for a resource (logical name), in place of the
+    inputs it was given (the program's, or the previous remediation's)."""
+
+    policy: str
+    resource: str
+    before: dict[str, Any]
+    after: dict[str, Any]
 
 
 class Stack(dict[str, Res]):
@@ -408,25 +422,34 @@ def visibility(metric: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- running
 
 
-def _replace_unknowns(value: Any, marker: Any) -> Any:
-    if value is UNKNOWN:
+def _replace_unknowns(value: Any, marker: Any, unknown: Any = UNKNOWN) -> Any:
+    """``value`` with every ``unknown`` (the harness's marker, or another side's) as ``marker``."""
+    if type(value) is type(unknown) and value == unknown:
         return marker
     if isinstance(value, dict):
-        return {key: _replace_unknowns(item, marker) for key, item in value.items()}
+        return {key: _replace_unknowns(item, marker, unknown) for key, item in value.items()}
     if isinstance(value, list):
-        return [_replace_unknowns(item, marker) for item in value]
+        return [_replace_unknowns(item, marker, unknown) for item in value]
     return value
 
 
-def wire(props: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Props as pulumi-policy's server hands them to a policy (see its ``Analyze``)."""
+def _struct(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Props as they leave a protobuf Struct: numbers as floats, unknowns as the sentinel."""
     struct = struct_pb2.Struct()
     struct.update(_replace_unknowns(dict(props), UNKNOWN_STRING_VALUE))
-    return unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(struct)))
+    return json_format.MessageToDict(struct)
 
 
-def _state(res: Res) -> dict[str, Any]:
-    return {**res.inputs, **res.computed}
+def wire(props: Mapping[str, Any], *, keep_secrets: bool = False) -> Mapping[str, Any]:
+    """Props as pulumi-policy's server hands them to a policy (see its ``Analyze``; its
+    ``Remediate`` keeps secrets)."""
+    return unknown_checking_proxy(deserialize_properties(_struct(props), keep_secrets))
+
+
+def _state(res: Res, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The planned state: the inputs (remediated ones included) and what the provider computes
+    (which, in these stacks, never shares a key with an input)."""
+    return {**inputs, **res.computed}
 
 
 @contextmanager
@@ -474,19 +497,33 @@ def run_direct(
     stack: Stack, config: Mapping[str, Any] | None = None, stack_name: str = "dev"
 ) -> list[Finding]:
     """Every policy over the stack, in-process, called as pulumi-policy's server calls them."""
+    return remediate_direct(stack, config, stack_name)[1]
+
+
+def remediate_direct(
+    stack: Stack, config: Mapping[str, Any] | None = None, stack_name: str = "dev"
+) -> tuple[list[Fix], list[Finding]]:
+    """What the remediate-level policies rewrite, and every policy's findings on the result:
+    the engine's Remediate, Analyze and AnalyzeStack, in-process."""
     from alb_guardrails import all_policies
 
     config = config or {}
     with stack_environment(stack_name):
         policies = all_policies()
+        configured = {policy.name: _reconciled(policy, config) for policy in policies}
+        providers = {name: _provider(stack, res) for name, res in stack.items()}
+        fixes: list[Fix] = []
+        inputs = {
+            name: _remediated(res, policies, configured, providers[name], fixes)
+            for name, res in stack.items()
+        }
         findings: list[Finding] = []
         # The server deserializes each request once and hands the same arguments to every
         # policy (and the proxies are read-only), so the wired values are built once per run.
-        wired = {name: wire(res.inputs) for name, res in stack.items()}
-        providers = {name: _provider(stack, res) for name, res in stack.items()}
+        wired = {name: wire(inputs[name]) for name in stack}
         stack_resources: list[PolicyResource] | None = None
         for policy in policies:
-            level, properties = _reconciled(policy, config)
+            level, properties = configured[policy.name]
             if level == "disabled":
                 continue
             level = "mandatory" if level == "remediate" else level
@@ -507,7 +544,7 @@ def run_direct(
             elif isinstance(policy, StackValidationPolicy):
                 reports = _Reports()
                 if stack_resources is None:
-                    stack_resources = _policy_resources(stack)
+                    stack_resources = _policy_resources(stack, inputs)
                 stack_args = StackValidationArgs(stack_resources, properties)
                 policy.validate(stack_args, reports)
                 by_urn = {res.urn: res.name for res in stack.values()}
@@ -515,7 +552,48 @@ def run_direct(
                     Finding(policy.name, level, by_urn.get(urn or ""), message)
                     for message, urn in reports
                 )
-    return findings
+    return fixes, findings
+
+
+def _remediated(
+    res: Res,
+    policies: list[Any],
+    configured: Mapping[str, tuple[str, dict[str, Any]]],
+    provider: PolicyProviderResource | None,
+    fixes: list[Fix],
+) -> dict[str, Any]:
+    """The resource's inputs after pulumi-policy's ``Remediate``: each resource policy at the
+    remediate level, in order, gets the props the one before returned; new props that are not
+    empty replace them, and reach the engine as a Struct."""
+    current = res.inputs
+    props: Mapping[str, Any] = wire(current, keep_secrets=True)
+    for policy in policies:
+        level, properties = configured[policy.name]
+        if level != "remediate" or not isinstance(policy, ResourceValidationPolicy):
+            continue
+        if not policy.has_remediation():
+            continue  # the server reports it as not applicable
+        args = ResourceValidationArgs(
+            res.type, props, res.urn, res.name, _options(res), provider, properties
+        )
+        result = policy.remediate(args)
+        if isawaitable(result):
+            loop = asyncio.new_event_loop()
+            try:
+                result = loop.run_until_complete(result)
+            finally:
+                loop.close()
+        if result:
+            props = result
+            struct = struct_pb2.Struct()
+            for key, value in serialize_properties(result).items():
+                struct[key] = value
+            after = _replace_unknowns(
+                json_format.MessageToDict(struct), UNKNOWN, unknown=UNKNOWN_STRING_VALUE
+            )
+            fixes.append(Fix(policy.name, res.name, current, after))
+            current = after
+    return current
 
 
 def preflight_with_pack(*arguments: str | Path) -> tuple[int, dict[str, Any]]:
@@ -540,11 +618,13 @@ def _provider(stack: Stack, res: Res) -> PolicyProviderResource | None:
     return PolicyProviderResource(provider.type, wire(provider.inputs), provider.urn, provider.name)
 
 
-def _policy_resources(stack: Stack) -> list[PolicyResource]:
+def _policy_resources(
+    stack: Stack, inputs: Mapping[str, Mapping[str, Any]]
+) -> list[PolicyResource]:
     resources = {
         name: PolicyResource(
             res.type,
-            wire(_state(res)),
+            wire(_state(res, inputs[name])),
             res.urn,
             res.name,
             _options(res),
@@ -593,12 +673,29 @@ class ProtocolRunner:
     def run(
         self, stack: Stack, config: Mapping[str, Any] | None = None, stack_name: str = "dev"
     ) -> list[Finding]:
+        return self.remediate(stack, config, stack_name)[1]
+
+    def remediate(
+        self, stack: Stack, config: Mapping[str, Any] | None = None, stack_name: str = "dev"
+    ) -> tuple[list[Fix], list[Finding]]:
+        from preflight.records import UNKNOWN as RECORD_UNKNOWN
+
         result = self.analyze(stack, config, stack_name)
         names = {urn(res.type, res.name, stack_name): res.name for res in stack.values()}
-        return [
+        fixes = [
+            Fix(
+                fix.policy,
+                names[fix.urn],
+                _replace_unknowns(fix.before, UNKNOWN, unknown=RECORD_UNKNOWN),
+                _replace_unknowns(fix.after, UNKNOWN, unknown=RECORD_UNKNOWN),
+            )
+            for fix in result.remediations
+        ]
+        findings = [
             Finding(v.policy, v.enforcement_level, names.get(v.urn or ""), v.message)
             for v in result.violations
         ]
+        return fixes, findings
 
     def close(self) -> None:
         for session in self._sessions.values():
@@ -632,7 +729,7 @@ def records(stack: Stack, stack_name: str = "dev") -> list[Any]:
                     else None
                 ),
                 inputs=_replace_unknowns(res.inputs, RECORD_UNKNOWN),
-                outputs=_replace_unknowns(_state(res), RECORD_UNKNOWN),
+                outputs=_replace_unknowns(_state(res, res.inputs), RECORD_UNKNOWN),
             )
         )
     return result

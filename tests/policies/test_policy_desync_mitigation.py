@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.policies.policy_harness import compliant_stack, hits
+from tests.policies.policy_harness import UNKNOWN, Fix, compliant_stack, hits
 
 POLICY = "alb-desync-mitigation"
 
@@ -27,12 +27,35 @@ def test_fails_with_monitor(run):
     assert "'monitor'" in findings[0].message
 
 
-def test_remediate_level_sets_defensive(protocol_runner):
-    result = protocol_runner.analyze(with_mode("monitor"), {POLICY: "remediate"})
-    (fix,) = [r for r in result.remediations if r.policy == POLICY]
-    assert fix.before["desyncMitigationMode"] == "monitor"
-    assert fix.after["desyncMitigationMode"] == "defensive"
-    assert not [v for v in result.violations if v.policy == POLICY]
+@pytest.mark.parametrize("mode", ["monitor", "MONITOR"])
+def test_remediate_level_sets_defensive_and_keeps_every_other_input(remediate, mode):
+    stack = with_mode(mode)
+    fixes, findings = remediate(stack, {POLICY: "remediate"})
+    inputs = stack["alb"].inputs
+    assert fixes == [Fix(POLICY, "alb", inputs, {**inputs, "desyncMitigationMode": "defensive"})]
+    assert hits(findings, POLICY) == set()
+
+
+@pytest.mark.parametrize("mode", ["defensive", "strictest", None, UNKNOWN])
+def test_remediate_level_leaves_a_safe_or_unknown_mode_alone(remediate, mode):
+    fixes, findings = remediate(with_mode(mode), {POLICY: "remediate"})
+    assert fixes == []
+    assert hits(findings, POLICY) == set()
+
+
+def test_remediations_of_one_load_balancer_apply_one_after_the_other(remediate):
+    stack = with_mode("monitor")
+    del stack["alb"].inputs["dropInvalidHeaderFields"]
+    config = {POLICY: "remediate", "alb-drop-invalid-headers": "remediate"}
+    fixes, findings = remediate(stack, config)
+    inputs = stack["alb"].inputs
+    dropped = {**inputs, "dropInvalidHeaderFields": True}
+    # The pack's order: alb-drop-invalid-headers first, and this policy gets what it returned.
+    assert fixes == [
+        Fix("alb-drop-invalid-headers", "alb", inputs, dropped),
+        Fix(POLICY, "alb", dropped, {**dropped, "desyncMitigationMode": "defensive"}),
+    ]
+    assert hits(findings, POLICY) == hits(findings, "alb-drop-invalid-headers") == set()
 
 
 @pytest.mark.parametrize("mode", ["monitor", "MONITOR"])

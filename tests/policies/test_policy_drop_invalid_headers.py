@@ -1,6 +1,8 @@
 """alb-drop-invalid-headers: dropInvalidHeaderFields is true, with a remediation."""
 
-from tests.policies.policy_harness import UNKNOWN, compliant_stack, hits
+import pytest
+
+from tests.policies.policy_harness import UNKNOWN, Fix, compliant_stack, hits
 
 POLICY = "alb-drop-invalid-headers"
 
@@ -22,15 +24,35 @@ def test_an_unknown_value_is_not_a_violation(run):
     assert hits(run(stack), POLICY) == set()
 
 
-def test_remediate_level_sets_the_flag(protocol_runner):
+def with_flag(value):
     stack = compliant_stack()
-    del stack["alb"].inputs["dropInvalidHeaderFields"]
-    result = protocol_runner.analyze(stack, {POLICY: "remediate"})
-    (fix,) = [r for r in result.remediations if r.policy == POLICY]
-    assert fix.after["dropInvalidHeaderFields"] is True
-    # Every other input survives the rewrite.
-    assert {k: v for k, v in fix.after.items() if k != "dropInvalidHeaderFields"} == fix.before
-    assert not [v for v in result.violations if v.policy == POLICY]
+    if value is None:
+        del stack["alb"].inputs["dropInvalidHeaderFields"]
+    else:
+        stack["alb"].inputs["dropInvalidHeaderFields"] = value
+    return stack
+
+
+@pytest.mark.parametrize("value", [False, None], ids=["false", "absent"])
+def test_remediate_level_sets_the_flag_and_keeps_every_other_input(remediate, value):
+    stack = with_flag(value)
+    fixes, findings = remediate(stack, {POLICY: "remediate"})
+    inputs = stack["alb"].inputs
+    assert fixes == [Fix(POLICY, "alb", inputs, {**inputs, "dropInvalidHeaderFields": True})]
+    assert hits(findings, POLICY) == set()
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(True, "application"), (UNKNOWN, "application"), (False, "network")],
+    ids=["dropped", "unknown", "network-load-balancer"],
+)
+def test_remediate_level_leaves_alone_what_it_does_not_report(remediate, value, kind):
+    stack = with_flag(value)
+    stack["alb"].inputs["loadBalancerType"] = kind
+    fixes, findings = remediate(stack, {POLICY: "remediate"})
+    assert fixes == []
+    assert hits(findings, POLICY) == set()
 
 
 def test_the_message_names_the_setting(run):
