@@ -312,10 +312,17 @@ class StackView:
 
     def __init__(self, resources: Iterable[PolicyResource]) -> None:
         self.resources = list(resources)
+        # Each kind's resources, found once: a policy resolves a reference per resource, and
+        # scanning the whole stack each time grows with the square of its size.
+        self._of_kind: dict[Kind, list[PolicyResource]] = {}
 
     def of(self, kind: Kind) -> list[PolicyResource]:
         """Every resource of a kind, in registration order."""
-        return [resource for resource in self.resources if resource.resource_type in kind]
+        found = self._of_kind.get(kind)
+        if found is None:
+            found = [resource for resource in self.resources if resource.resource_type in kind]
+            self._of_kind[kind] = found
+        return list(found)
 
     def load_balancers(self) -> list[PolicyResource]:
         """The application load balancers of the stack."""
