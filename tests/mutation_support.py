@@ -24,8 +24,10 @@ import json
 import os
 import pkgutil
 import sys
+import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -241,6 +243,22 @@ def pytest_configure() -> None:
     os.environ.pop("MUTANT_UNDER_TEST", None)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Name parametrized tests afresh in every session.
+
+    pytest keeps the IDs it made for a ``parametrize`` mark on the mark, and a later session in
+    the same process takes them as given IDs and escapes them again: ``…`` becomes ``\\u2026``,
+    then ``\\\\u2026``. mutmut runs several sessions in its process (listing, clean run) before
+    it forks one per mutant, which names its tests by the IDs of the stats run; pytest then finds
+    none of those with a non-ASCII character, exits with a usage error, and mutmut counts the
+    mutant as killed without running a test.
+    """
+    for marker in metafunc.definition.iter_markers(name="parametrize"):
+        if marker._param_ids_from is not None:
+            object.__setattr__(marker._param_ids_from, "_param_ids_generated", None)
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Skip collecting the test files a mutant does not run (collection is most of its cost)."""
     module = _mutated_module()
@@ -256,15 +274,121 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     module = _mutated_module()
     if module is None:
         return
-    keep = [item for item in items if item.nodeid.startswith(tests_of(module))]
-    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
-    durations = _durations()
+    tests = tests_of(module)
+    keep = [item for item in items if item.nodeid.startswith(tests)]
+    kept = set(keep)
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     # A mutant usually dies in its first failing test (-x): run the cheapest first.
-    items[:] = sorted(keep, key=lambda item: durations.get(item.nodeid, 0.0))
+    items[:] = cheapest_first(keep)
+
+
+# What each test cost in mutmut's clean run, the session it runs just before the mutants, in
+# the process it then forks for each mutant (so every mutant's process has these tables). A
+# test's own cost is its setup, call and teardown; the fixtures it shares with others (scoped
+# wider than a test: the planned dev, prod and all-options stacks, a copied program) are
+# counted apart, once each, as a mutant's session pays for them only once.
+_OWN_COST: dict[str, float] = {}
+_SHARED_NEEDED: dict[str, frozenset[str]] = {}
+_SHARED_COST: dict[str, float] = {}
+_shared_setup = [0.0]  # the shared fixtures' setup during the current test
+
+
+def _recording() -> bool:
+    from mutmut.mutation.trampoline import get_mutant_under_test
+
+    return get_mutant_under_test() in ("", "stats")  # the clean run, or the stats run
+
+
+def _shared_key(argname: str, fixturedef: Any, nodeid: str) -> str | None:
+    """A fixture scoped wider than a test, by what holds its value: the session, or the module
+    or class of the test ``nodeid``; None for a test's own fixture."""
+    scope = fixturedef.scope
+    if scope == "function":
+        return None
+    holder = {"module": nodeid.partition("::")[0], "class": nodeid.rpartition("::")[0]}
+    return f"{fixturedef.baseid}::{argname}@{holder.get(scope, '')}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: Any, request: pytest.FixtureRequest) -> Any:
+    test = getattr(request, "_pyfuncitem", request.node)  # the test being set up
+    key = _shared_key(fixturedef.argname, fixturedef, test.nodeid)
+    if key is None or not _recording():
+        return (yield)
+    started = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        elapsed = time.perf_counter() - started
+        _SHARED_COST[key] = elapsed
+        _shared_setup[0] += elapsed
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    try:
+        return (yield)
+    finally:
+        if _recording():
+            _SHARED_NEEDED[item.nodeid] = _shared_fixtures(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    if not _recording():
+        return (yield)
+    _shared_setup[0] = 0.0
+    started = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        _OWN_COST[item.nodeid] = time.perf_counter() - started - _shared_setup[0]
+
+
+def _shared_fixtures(item: pytest.Item) -> frozenset[str]:
+    """The shared fixtures ``item`` uses: those it names (with what they need), and after its
+    setup also those it asked for while running (``request.getfixturevalue``)."""
+    request = getattr(item, "_request", None)
+    if request:
+        used = dict(request._fixture_defs)
+    else:
+        info = getattr(item, "_fixtureinfo", None)
+        closure = info.name2fixturedefs.items() if info is not None else ()
+        used = {name: definitions[-1] for name, definitions in closure if definitions}
+    keys = (_shared_key(name, definition, item.nodeid) for name, definition in used.items())
+    return frozenset(key for key in keys if key is not None)
+
+
+def cheapest_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """``items`` in the order that reaches each test at the least cost: always the test whose
+    own cost and shared fixtures not set up yet cost least (measured in the clean run; else
+    mutmut's call durations, and the fixtures the test names)."""
+    durations = _durations()
+    queues: dict[frozenset[str], list[tuple[float, int, pytest.Item]]] = {}
+    for index, item in enumerate(items):
+        own = _OWN_COST.get(item.nodeid, durations.get(item.nodeid, 0.0))
+        needed = _SHARED_NEEDED.get(item.nodeid)
+        if needed is None:
+            needed = _shared_fixtures(item)
+        queues.setdefault(needed, []).append((own, index, item))
+    for queue in queues.values():
+        queue.sort(reverse=True)  # the cheapest last, to pop
+    ready: set[str] = set()
+    ordered = []
+    while queues:
+        needed = min(
+            queues,
+            key=lambda n: queues[n][-1][0] + sum(_SHARED_COST.get(k, 0.0) for k in n - ready),
+        )
+        ordered.append(queues[needed].pop()[2])
+        ready |= needed
+        if not queues[needed]:
+            del queues[needed]
+    return ordered
 
 
 def _durations() -> dict[str, float]:
-    """Each test's duration in mutmut's stats run (held by mutmut's process, which forked
+    """Each test's call duration in mutmut's stats run (held by mutmut's process, which forked
     this one)."""
     from mutmut.state import state
 
