@@ -187,6 +187,9 @@ TESTS_OF_MODULE: dict[str, tuple[str, ...]] = {
         "tests/program/test_program_routing.py",
         "tests/program/test_program_stacks.py",
         "tests/program/test_program_components.py",
+        "tests/program/test_program_targets_mtls.py",
+        "tests/program/test_program_egress.py",
+        "tests/program/test_program_delivery.py",
     ),
     "components.routing": (
         "tests/program/test_program_routing.py",
