@@ -81,6 +81,16 @@ _NO_CASE = "the text is compared without case, so its case cannot matter"
 _LAST_PART = "splitting at every '$' or at the last two ends in the same last part"
 _FALSY = "the flag is only read for its truth, and None is as false as False"
 _TOP_NEVER_REACHED = "the search for a free priority never comes near the top of the range"
+_ERROR_KIND = (
+    "the kind of a config error is never shown: _describe only tells pydantic's extra_forbidden, "
+    "missing and value_error apart, and words every other kind by its message"
+)
+_SCHEMA_WALK = (
+    "an unknown key is always reported inside a model, reached through X | None, list[Model] "
+    "and dict[str, Model] only: for those the walk finds the same model without this origin "
+    "check, default or fallback"
+)
+_STRICT_DEFAULT = "ip_network's strict defaults to True"
 EQUIVALENT: dict[str, str] = {
     "components.config.x__distinct__mutmut_*": _IMPORT_TIME,
     "components.config.x__regex__mutmut_*": _IMPORT_TIME,
@@ -140,6 +150,57 @@ EQUIVALENT: dict[str, str] = {
     # The upward search for a free priority starts at an automatic priority (at most 40,401,
     # docs/configuration.md) and at most 100 rules exist, so it never comes near 50,000.
     **{f"components.routing.x__free_slot__mutmut_{n}": _TOP_NEVER_REACHED for n in (9, 10, 11)},
+    # components/config.py: PydanticCustomError kinds, never shown.
+    **{
+        f"components.config.{name}": _ERROR_KIND
+        for name in (
+            "x__cidr__mutmut_11",
+            "x__cidr__mutmut_12",
+            "x__s3_uri__mutmut_7",
+            "x__s3_uri__mutmut_8",
+            "x__target_id__mutmut_11",
+            "x__target_id__mutmut_12",
+            "x__target_id__mutmut_25",
+            "x__target_id__mutmut_26",
+            "x__tls_policy__mutmut_6",
+            "x__tls_policy__mutmut_7",
+            "x__rewrite_regex__mutmut_9",
+            "x__rewrite_regex__mutmut_10",
+            "x__rewrite_regex__mutmut_16",
+            "x__rewrite_regex__mutmut_17",
+        )
+    },
+    "components.config.x__cidr__mutmut_5": _STRICT_DEFAULT,
+    # _model_at and _element_type find the model that holds an unknown key.
+    **{
+        f"components.config.x__element_type__mutmut_{n}": _SCHEMA_WALK
+        for n in (4, 7, 11, 12, 17, 18, 19, 20, 21, 22, 24, 25, 27, 28, 33, 34, 36, 37, 38)
+    },
+    **{f"components.config.x__model_at__mutmut_{n}": _SCHEMA_WALK for n in (2, 10, 25, 28, 40, 41)},
+    "components.config.x__describe__mutmut_36": _SCHEMA_WALK,
+    **{
+        f"components.config.x__describe__mutmut_{n}": (
+            "only the closest match is shown: asking difflib for more matches changes nothing"
+        )
+        for n in (44, 48)
+    },
+    **{
+        f"components.config.x__describe__mutmut_{n}": (
+            "a rejected value comes from JSON (the config), so json.dumps never needs a default"
+        )
+        for n in (67, 69)
+    },
+    "components.config.x__decode__mutmut_4": (
+        "a value that starts with 'X' is not JSON either: decoding it fails and returns it as is"
+    ),
+    "components.config.x__tag_text__mutmut_7": (
+        "no Unicode category starts with X, so 'XXLNZXX' admits the same characters as 'LNZ'"
+    ),
+    "components.config.x__tag_text__mutmut_10": ("X is a letter, already allowed by its category"),
+    "components.config.x__pem_bundle__mutmut_6": "'UTF-8' and 'utf-8' name the same codec",
+    "components.config.x__aws_limit_problems__mutmut_57": (
+        "slowStartSeconds is 0 or 30-900 once the model accepted it, so > 1 is > 0"
+    ),
     "policies.alb_guardrails.common.xǁ_Unknownǁ__bool____mutmut_1": (
         "every policy compares a value with `is UNKNOWN` before it reads it, so the marker's "
         "truth value is never asked"

@@ -19,6 +19,17 @@ def parse(services: dict[str, Any], **keys: Any) -> Any:
     return parse_stack_config(raw)
 
 
+def parse_with(path: str, value: Any) -> Any:
+    """A service x with ``value`` set at ``path`` (dotted, from below ``alb:``)."""
+    *fields, last = path.split(".")
+    keys: dict[str, Any] = {"services": {"x": {"port": 80, "pathPatterns": ["/x"]}}}
+    target = keys
+    for field in fields:
+        target = target.setdefault(field, {})
+    target[last] = value
+    return parse(keys.pop("services"), **keys)
+
+
 @pytest.mark.parametrize(
     ("general", "specific", "covered"),
     [
@@ -57,18 +68,21 @@ NUMBERS = [
 @pytest.mark.parametrize("value", [True, False])
 @pytest.mark.parametrize("path", NUMBERS)
 def test_a_boolean_is_not_a_number(path: str, value: bool) -> None:
-    *fields, last = path.split(".")
-    keys: dict[str, Any] = {"services": {"x": {"port": 80, "pathPatterns": ["/x"]}}}
-    target = keys
-    for field in fields:
-        target = target.setdefault(field, {})
-    target[last] = value
-    services = keys.pop("services")
     with pytest.raises(ConfigError) as error:
-        parse(services, **keys)
+        parse_with(path, value)
     assert error.value.problems == [
         f"alb:{path}: must be a number, not true or false (got {json.dumps(value)})"
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "choices"),
+    [("waf.mode", "'block' or 'count'"), ("services.x.protocol", "'HTTP' or 'HTTPS'")],
+)
+def test_a_boolean_for_a_choice_of_words_is_not_called_a_number(path: str, choices: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_with(path, True)
+    assert error.value.problems == [f"alb:{path}: Input should be {choices} (got true)"]
 
 
 def test_yaml_numbers_are_read_as_text_where_text_is_expected() -> None:
