@@ -339,11 +339,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if module is None:
         return
     tests = tests_of(module)
-    keep = [item for item in items if item.nodeid.startswith(tests)]
+    keep = [
+        item
+        for item in items
+        if item.nodeid.startswith(tests) and not _in_another_process(module, item)
+    ]
     kept = set(keep)
     config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     # A mutant usually dies in its first failing test (-x): run the cheapest first.
     items[:] = cheapest_first(keep)
+
+
+def _in_another_process(module: str, item: pytest.Item) -> bool:
+    """A policy test's ``protocol`` run: the pack it asks runs in a process of its own, where
+    no mutant is active, so it cannot kill a policy mutant (its ``direct`` twin can)."""
+    callspec = getattr(item, "callspec", None)
+    return (
+        module.startswith(f"{QUALIFIED}.")
+        and callspec is not None
+        and callspec.params.get("run") == "protocol"
+    )
 
 
 # What each test cost in mutmut's clean run, the session it runs just before the mutants, in
