@@ -1251,8 +1251,9 @@ def _element_type(annotation: Any) -> Any:
 def _describe(error: Any) -> str:
     loc = tuple(error["loc"])
     kind = error["type"]
+    message = error["msg"].removeprefix("Value error, ")
     if loc and loc[-1] == "[key]":  # pydantic's marker for an invalid mapping key
-        return f"{_format_location(loc[:-1])}: name {error['msg'].removeprefix('Value error, ')}"
+        return f"{_format_location(loc[:-1])}: name {message}"
     path = _format_location(loc)
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
@@ -1262,7 +1263,6 @@ def _describe(error: Any) -> str:
         return f"{path}: unknown key{hint}"
     if kind == "missing":
         return f"{path}: required"
-    message = error["msg"].removeprefix("Value error, ")
     got = error.get("input")
     if kind == "value_error" or isinstance(got, dict | list):
         return f"{path}: {message}"

@@ -24,8 +24,10 @@ import json
 import os
 import pkgutil
 import sys
+import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,6 +87,16 @@ _LOCALE_ENCODING = (
     "encoding=None is the locale's: UTF-8 under a UTF-8 locale and under the C locale, which "
     "Python coerces to C.UTF-8 (PEP 538), and a test cannot change it once Python has started"
 )
+_ERROR_KIND = (
+    "the kind of a config error is never shown: _describe only tells pydantic's extra_forbidden, "
+    "missing and value_error apart, and words every other kind by its message"
+)
+_SCHEMA_WALK = (
+    "an unknown key is always reported inside a model, reached through X | None, list[Model] "
+    "and dict[str, Model] only: for those the walk finds the same model without this origin "
+    "check, default or fallback"
+)
+_STRICT_DEFAULT = "ip_network's strict defaults to True"
 EQUIVALENT: dict[str, str] = {
     "components.config.x__distinct__mutmut_*": _IMPORT_TIME,
     "components.config.x__regex__mutmut_*": _IMPORT_TIME,
@@ -191,6 +203,57 @@ EQUIVALENT: dict[str, str] = {
         "past 65535 only all-traffic rules let anything in, and they do at port 0 too, which is "
         "probed first (no listener port is 0)"
     ),
+    # components/config.py: PydanticCustomError kinds, never shown.
+    **{
+        f"components.config.{name}": _ERROR_KIND
+        for name in (
+            "x__cidr__mutmut_11",
+            "x__cidr__mutmut_12",
+            "x__s3_uri__mutmut_7",
+            "x__s3_uri__mutmut_8",
+            "x__target_id__mutmut_11",
+            "x__target_id__mutmut_12",
+            "x__target_id__mutmut_25",
+            "x__target_id__mutmut_26",
+            "x__tls_policy__mutmut_6",
+            "x__tls_policy__mutmut_7",
+            "x__rewrite_regex__mutmut_9",
+            "x__rewrite_regex__mutmut_10",
+            "x__rewrite_regex__mutmut_16",
+            "x__rewrite_regex__mutmut_17",
+        )
+    },
+    "components.config.x__cidr__mutmut_5": _STRICT_DEFAULT,
+    # _model_at and _element_type find the model that holds an unknown key.
+    **{
+        f"components.config.x__element_type__mutmut_{n}": _SCHEMA_WALK
+        for n in (4, 7, 11, 12, 17, 18, 19, 20, 21, 22, 24, 25, 27, 28, 33, 34, 36, 37, 38)
+    },
+    **{f"components.config.x__model_at__mutmut_{n}": _SCHEMA_WALK for n in (2, 10, 25, 28, 40, 41)},
+    "components.config.x__describe__mutmut_36": _SCHEMA_WALK,
+    **{
+        f"components.config.x__describe__mutmut_{n}": (
+            "only the closest match is shown: asking difflib for more matches changes nothing"
+        )
+        for n in (44, 48)
+    },
+    **{
+        f"components.config.x__describe__mutmut_{n}": (
+            "a rejected value comes from JSON (the config), so json.dumps never needs a default"
+        )
+        for n in (67, 69)
+    },
+    "components.config.x__decode__mutmut_4": (
+        "a value that starts with 'X' is not JSON either: decoding it fails and returns it as is"
+    ),
+    "components.config.x__tag_text__mutmut_7": (
+        "no Unicode category starts with X, so 'XXLNZXX' admits the same characters as 'LNZ'"
+    ),
+    "components.config.x__tag_text__mutmut_10": ("X is a letter, already allowed by its category"),
+    "components.config.x__pem_bundle__mutmut_6": "'UTF-8' and 'utf-8' name the same codec",
+    "components.config.x__aws_limit_problems__mutmut_57": (
+        "slowStartSeconds is 0 or 30-900 once the model accepted it, so > 1 is > 0"
+    ),
     "policies.alb_guardrails.common.xǁ_Unknownǁ__bool____mutmut_1": (
         "every policy compares a value with `is UNKNOWN` before it reads it, so the marker's "
         "truth value is never asked"
@@ -238,6 +301,9 @@ TESTS_OF_MODULE: dict[str, tuple[str, ...]] = {
         "tests/program/test_program_routing.py",
         "tests/program/test_program_stacks.py",
         "tests/program/test_program_components.py",
+        "tests/program/test_program_targets_mtls.py",
+        "tests/program/test_program_egress.py",
+        "tests/program/test_program_delivery.py",
     ),
     "components.routing": (
         "tests/program/test_program_routing.py",
@@ -294,16 +360,20 @@ def pytest_configure() -> None:
     os.environ.pop("MUTANT_UNDER_TEST", None)
 
 
-def pytest_runtest_setup() -> None:
-    """Empty the pack's memos (``functools.cache``) before each test. Otherwise mutmut's stats
-    run would record only the first test that reaches a function a memoized one calls, and a
-    mutant's process, which mutmut forks from the process of its stats and clean runs, would
-    inherit the original code's results and never run the mutated function."""
-    for name, module in list(sys.modules.items()):
-        if name.startswith(f"{QUALIFIED}."):
-            for value in vars(module).values():
-                if callable(getattr(value, "cache_clear", None)):
-                    value.cache_clear()
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Name parametrized tests afresh in every session.
+
+    pytest keeps the IDs it made for a ``parametrize`` mark on the mark, and a later session in
+    the same process takes them as given IDs and escapes them again: ``…`` becomes ``\\u2026``,
+    then ``\\\\u2026``. mutmut runs several sessions in its process (listing, clean run) before
+    it forks one per mutant, which names its tests by the IDs of the stats run; pytest then finds
+    none of those with a non-ASCII character, exits with a usage error, and mutmut counts the
+    mutant as killed without running a test.
+    """
+    for marker in metafunc.definition.iter_markers(name="parametrize"):
+        if marker._param_ids_from is not None:
+            object.__setattr__(marker._param_ids_from, "_param_ids_generated", None)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -321,15 +391,149 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     module = _mutated_module()
     if module is None:
         return
-    keep = [item for item in items if item.nodeid.startswith(tests_of(module))]
-    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
-    durations = _durations()
+    tests = tests_of(module)
+    keep = [
+        item
+        for item in items
+        if item.nodeid.startswith(tests) and not _in_another_process(module, item)
+    ]
+    kept = set(keep)
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     # A mutant usually dies in its first failing test (-x): run the cheapest first.
-    items[:] = sorted(keep, key=lambda item: durations.get(item.nodeid, 0.0))
+    items[:] = cheapest_first(keep)
+
+
+def _in_another_process(module: str, item: pytest.Item) -> bool:
+    """A policy test's ``protocol`` run: the pack it asks runs in a process of its own, where
+    no mutant is active, so it cannot kill a policy mutant (its ``direct`` twin can)."""
+    callspec = getattr(item, "callspec", None)
+    return (
+        module.startswith(f"{QUALIFIED}.")
+        and callspec is not None
+        and callspec.params.get("run") == "protocol"
+    )
+
+
+# What each test cost in mutmut's clean run, the session it runs just before the mutants, in
+# the process it then forks for each mutant (so every mutant's process has these tables). A
+# test's own cost is its setup, call and teardown; the fixtures it shares with others (scoped
+# wider than a test: the planned dev, prod and all-options stacks, a copied program) are
+# counted apart, once each, as a mutant's session pays for them only once.
+_OWN_COST: dict[str, float] = {}
+_SHARED_NEEDED: dict[str, frozenset[str]] = {}
+_SHARED_COST: dict[str, float] = {}
+_shared_setup = [0.0]  # the shared fixtures' setup during the current test
+
+
+def _recording() -> bool:
+    from mutmut.mutation.trampoline import get_mutant_under_test
+
+    return get_mutant_under_test() in ("", "stats")  # the clean run, or the stats run
+
+
+def _shared_key(argname: str, fixturedef: Any, nodeid: str) -> str | None:
+    """A fixture scoped wider than a test, by what holds its value: the session, or the module
+    or class of the test ``nodeid``; None for a test's own fixture."""
+    scope = fixturedef.scope
+    if scope == "function":
+        return None
+    holder = {"module": nodeid.partition("::")[0], "class": nodeid.rpartition("::")[0]}
+    return f"{fixturedef.baseid}::{argname}@{holder.get(scope, '')}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: Any, request: pytest.FixtureRequest) -> Any:
+    test = getattr(request, "_pyfuncitem", request.node)  # the test being set up
+    key = _shared_key(fixturedef.argname, fixturedef, test.nodeid)
+    if key is None or not _recording():
+        return (yield)
+    started = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        elapsed = time.perf_counter() - started
+        _SHARED_COST[key] = elapsed
+        _shared_setup[0] += elapsed
+
+
+def _empty_memos() -> None:
+    """Empty the pack's memos (``functools.cache``) before each test. Otherwise mutmut's stats
+    run would record only the first test that reaches a function a memoized one calls, and a
+    mutant's process, which mutmut forks from the process of its stats and clean runs, would
+    inherit the original code's results and never run the mutated function."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith(f"{QUALIFIED}."):
+            for value in vars(module).values():
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    _empty_memos()
+    try:
+        return (yield)
+    finally:
+        if _recording():
+            _SHARED_NEEDED[item.nodeid] = _shared_fixtures(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    if not _recording():
+        return (yield)
+    _shared_setup[0] = 0.0
+    started = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        _OWN_COST[item.nodeid] = time.perf_counter() - started - _shared_setup[0]
+
+
+def _shared_fixtures(item: pytest.Item) -> frozenset[str]:
+    """The shared fixtures ``item`` uses: those it names (with what they need), and after its
+    setup also those it asked for while running (``request.getfixturevalue``)."""
+    request = getattr(item, "_request", None)
+    if request:
+        used = dict(request._fixture_defs)
+    else:
+        info = getattr(item, "_fixtureinfo", None)
+        closure = info.name2fixturedefs.items() if info is not None else ()
+        used = {name: definitions[-1] for name, definitions in closure if definitions}
+    keys = (_shared_key(name, definition, item.nodeid) for name, definition in used.items())
+    return frozenset(key for key in keys if key is not None)
+
+
+def cheapest_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """``items`` in the order that reaches each test at the least cost: always the test whose
+    own cost and shared fixtures not set up yet cost least (measured in the clean run; else
+    mutmut's call durations, and the fixtures the test names)."""
+    durations = _durations()
+    queues: dict[frozenset[str], list[tuple[float, int, pytest.Item]]] = {}
+    for index, item in enumerate(items):
+        own = _OWN_COST.get(item.nodeid, durations.get(item.nodeid, 0.0))
+        needed = _SHARED_NEEDED.get(item.nodeid)
+        if needed is None:
+            needed = _shared_fixtures(item)
+        queues.setdefault(needed, []).append((own, index, item))
+    for queue in queues.values():
+        queue.sort(reverse=True)  # the cheapest last, to pop
+    ready: set[str] = set()
+    ordered = []
+    while queues:
+        needed = min(
+            queues,
+            key=lambda n: queues[n][-1][0] + sum(_SHARED_COST.get(k, 0.0) for k in n - ready),
+        )
+        ordered.append(queues[needed].pop()[2])
+        ready |= needed
+        if not queues[needed]:
+            del queues[needed]
+    return ordered
 
 
 def _durations() -> dict[str, float]:
-    """Each test's duration in mutmut's stats run (held by mutmut's process, which forked
+    """Each test's call duration in mutmut's stats run (held by mutmut's process, which forked
     this one)."""
     from mutmut.state import state
 

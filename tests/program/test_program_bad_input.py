@@ -899,10 +899,24 @@ CASES = [
     ),
     Case(
         "target-type-mismatch",
-        service("api", targets=[{"id": "i-0abc12345def67890"}, {"id": "172.31.0.9"}]),
+        both(
+            service(
+                "api",
+                targets=[
+                    {"id": "i-0abc12345def67890"},
+                    {"id": "172.31.0.9"},
+                    {"id": f"arn:aws:lambda:{REGION}:123456789012:function:hello"},
+                ],
+            ),
+            service("web", targetType="instance", targets=[{"id": "172.31.0.10"}]),
+        ),
         (
             "alb:services.api.targets[0].id: an instance ID needs targetType instance, but "
             "alb:services.api.targetType is ip",
+            "alb:services.api.targets[2].id: a Lambda function ARN needs targetType lambda, but "
+            "alb:services.api.targetType is ip",
+            "alb:services.web.targets[0].id: an IP address needs targetType ip, but "
+            "alb:services.web.targetType is instance",
         ),
     ),
     Case(

@@ -22,6 +22,17 @@ def parse(services: dict[str, Any], **keys: Any) -> Any:
     return parse_stack_config(raw)
 
 
+def parse_with(path: str, value: Any) -> Any:
+    """A service x with ``value`` set at ``path`` (dotted, from below ``alb:``)."""
+    *fields, last = path.split(".")
+    keys: dict[str, Any] = {"services": {"x": {"port": 80, "pathPatterns": ["/x"]}}}
+    target = keys
+    for field in fields:
+        target = target.setdefault(field, {})
+    target[last] = value
+    return parse(keys.pop("services"), **keys)
+
+
 @pytest.mark.parametrize(
     ("general", "specific", "covered"),
     [
@@ -78,14 +89,35 @@ def test_host_coverage_ignores_case() -> None:
     assert pattern_covers("*.Example.com", "API.example.COM", case_sensitive=False)
 
 
-@pytest.mark.parametrize("field", ["port", "deregistrationDelaySeconds", "priority"])
-def test_a_boolean_is_not_a_number(field: str) -> None:
-    service = {"port": 80, "pathPatterns": ["/x"], field: True}
+# Numbers of every kind the model holds inside a structured key (a top-level scalar arrives
+# as text): int, optional int, float, a Literal of ints.
+NUMBERS = [
+    "services.x.port",
+    "services.x.deregistrationDelaySeconds",
+    "services.x.priority",
+    "alarms.latencyP99Seconds",
+    "waf.logRetentionDays",
+]
+
+
+@pytest.mark.parametrize("value", [True, False])
+@pytest.mark.parametrize("path", NUMBERS)
+def test_a_boolean_is_not_a_number(path: str, value: bool) -> None:
     with pytest.raises(ConfigError) as error:
-        parse({"x": service})
+        parse_with(path, value)
     assert error.value.problems == [
-        f"alb:services.x.{field}: must be a number, not true or false (got true)"
+        f"alb:{path}: must be a number, not true or false (got {json.dumps(value)})"
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "choices"),
+    [("waf.mode", "'block' or 'count'"), ("services.x.protocol", "'HTTP' or 'HTTPS'")],
+)
+def test_a_boolean_for_a_choice_of_words_is_not_called_a_number(path: str, choices: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_with(path, True)
+    assert error.value.problems == [f"alb:{path}: Input should be {choices} (got true)"]
 
 
 def test_yaml_numbers_are_read_as_text_where_text_is_expected() -> None:
@@ -103,12 +135,121 @@ def test_country_codes_are_upper_case() -> None:
     assert config.waf.blocked_countries == ["DE"]
 
 
-def test_a_long_rejected_value_is_shortened() -> None:
+TAG_TEXT = "must contain only letters, digits, spaces and _ . : / = + - @"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        # quoted, 60 characters are shown whole; a longer value is cut to 56 and '..."'
+        ("y" * 57 + "!", '"' + "y" * 57 + '!"'),
+        ("y" * 58 + "!", '"' + "y" * 55 + '..."'),
+        ("y" * 300, '"' + "y" * 55 + '..."'),
+    ],
+    ids=["60", "61", "302"],
+)
+def test_a_long_rejected_value_is_shortened(value: str, shown: str) -> None:
     with pytest.raises(ConfigError) as error:
-        parse({"x": {"port": 80, "pathPatterns": ["/x"]}}, tags={"Owner": "y" * 300})
-    (problem,) = error.value.problems
-    assert problem.startswith("alb:tags.Owner: String should have at most 256 characters (got")
-    assert len(problem) < 140
+        parse({"x": {"port": 80, "pathPatterns": ["/x"]}}, tags={"Owner": value})
+    rule = TAG_TEXT if len(value) <= 256 else "String should have at most 256 characters"
+    assert error.value.problems == [f"alb:tags.Owner: {rule} (got {shown})"]
+
+
+X = {"port": 80, "pathPatterns": ["/x"]}
+JWT = {"issuer": "https://id.example.com", "jwksEndpoint": "https://id.example.com/jwks"}
+
+
+@pytest.mark.parametrize(
+    ("services", "keys", "problems"),
+    [
+        # at the top, in a model held in a mapping, in a model within a model
+        (
+            {"x": X},
+            {"defaultServce": "x"},
+            ["alb:defaultServce: unknown key (did you mean 'defaultService'?)"],
+        ),
+        (
+            {"x": {**X, "helthCheck": {}}},
+            {},
+            ["alb:services.x.helthCheck: unknown key (did you mean 'healthCheck'?)"],
+        ),
+        (
+            {"x": {**X, "healthCheck": {"pth": "/"}}},
+            {},
+            ["alb:services.x.healthCheck.pth: unknown key (did you mean 'path'?)"],
+        ),
+        # in a list of models, plain and validated (the query strings)
+        (
+            {"x": {**X, "targets": [{"id": "10.0.0.5"}, {"id": "10.0.0.6", "prt": 80}]}},
+            {},
+            ["alb:services.x.targets[1].prt: unknown key (did you mean 'port'?)"],
+        ),
+        (
+            {"x": {**X, "queryStrings": [{"value": "v", "ky": "k"}]}},
+            {},
+            ["alb:services.x.queryStrings[0].ky: unknown key (did you mean 'key'?)"],
+        ),
+        # in optional models, under an alias (weights), in a list within optional models
+        (
+            {"x": {**X, "deployment": {"strategy": "canary", "weights": {"blue": 1, "gren": 2}}}},
+            {},
+            [
+                "alb:services.x.deployment.weights.green: required",
+                "alb:services.x.deployment.weights.gren: unknown key (did you mean 'green'?)",
+            ],
+        ),
+        (
+            {
+                "x": {
+                    **X,
+                    "auth": {"jwt": {**JWT, "additionalClaims": [{"name": "n", "valus": []}]}},
+                }
+            },
+            {},
+            [
+                "alb:services.x.auth.jwt.additionalClaims[0].values: required",
+                "alb:services.x.auth.jwt.additionalClaims[0].valus: unknown key (did you mean "
+                "'values'?)",
+            ],
+        ),
+        (
+            {"x": X},
+            {"mtls": {"mode": "passthrough", "cabundle": {}}},
+            ["alb:mtls.cabundle: unknown key (did you mean 'caBundle'?)"],
+        ),
+        (
+            {"x": X},
+            {
+                "routes": {
+                    "r": {
+                        "pathPatterns": ["/r"],
+                        "then": {
+                            "fixedResponse": {"statusCode": "404", "contentTyp": "text/plain"}
+                        },
+                    }
+                }
+            },
+            [
+                "alb:routes.r.then.fixedResponse.contentTyp: unknown key (did you mean "
+                "'contentType'?)"
+            ],
+        ),
+        # nothing close: no guess; a colon in the name is part of the name
+        ({"x": {**X, "zzz": 1}}, {}, ["alb:services.x.zzz: unknown key"]),
+        (
+            {"x": X},
+            {"tags:Owner": "me"},
+            ["alb:tags:Owner: unknown key"],
+        ),
+    ],
+)
+def test_an_unknown_key_is_named_with_the_closest_known_one_at_every_depth(
+    services: dict[str, Any], keys: dict[str, Any], problems: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse(services, **keys)
+    assert error.value.problems == problems
+    assert str(error.value) == "\n".join(problems)  # one problem per line
 
 
 @pytest.mark.parametrize(

@@ -90,11 +90,22 @@ def test_sixty_distinct_target_ports_are_accepted_and_lambdas_have_none() -> Non
     assert len({s.port for s in config.services.values() if s.port is not None}) == 60
 
 
-def test_outbound_rules_count_target_cidrs_of_the_family() -> None:
-    problems = refused(services=routed(30), targetCidrs=["172.31.0.0/16"])
+@pytest.mark.parametrize(
+    ("address_type", "target", "family"),
+    [
+        ("ipv4", "172.31.0.0/16", "IPv4"),
+        ("dualstack", "172.31.0.0/16", "IPv4"),
+        ("dualstack", "2001:db8:1::/48", "IPv6"),
+    ],
+)
+def test_outbound_rules_count_target_cidrs_of_the_family(
+    address_type: str, target: str, family: str
+) -> None:
+    problems = refused(ipAddressType=address_type, services=routed(30), targetCidrs=[target])
     assert problems == [
-        "alb:services: 31 distinct target ports need at least 62 outbound IPv4 security group "
-        "rules (one per port and VPC CIDR block); AWS allows 60 per address family: share ports"
+        f"alb:services: 31 distinct target ports need at least 62 outbound {family} security "
+        "group rules (one per port and VPC CIDR block); AWS allows 60 per address family: share "
+        "ports"
     ]
 
 
@@ -303,3 +314,89 @@ def test_every_numeric_range_holds_at_its_edges(
     assert refused(**keys(high + 1)) == [
         f"{key}: Input should be less than or equal to {high} (got {high + 1})"
     ]
+
+
+KEEP = "a protected stack keeps its logs when it is destroyed; set alb:protect false before "
+KEEP += "turning this off"
+
+
+@pytest.mark.parametrize(
+    ("keys", "problems"),
+    [
+        ({"accessLogs": {"keepOnDestroy": False}}, [f"alb:accessLogs.keepOnDestroy: {KEEP}"]),
+        ({"waf": {"keepLogsOnDestroy": False}}, [f"alb:waf.keepLogsOnDestroy: {KEEP}"]),
+        (
+            {"accessLogs": {"keepOnDestroy": False}, "waf": {"keepLogsOnDestroy": False}},
+            [f"alb:accessLogs.keepOnDestroy: {KEEP}", f"alb:waf.keepLogsOnDestroy: {KEEP}"],
+        ),
+    ],
+    ids=["access-logs", "waf", "both"],
+)
+def test_a_protected_stack_keeps_both_logs(keys: dict[str, Any], problems: list[str]) -> None:
+    assert refused(protect=True, certificate={"arn": ACM}, **keys) == problems
+    assert parse(protect=False, **keys).protect is False
+
+
+def _hundred_rules(extra: str) -> dict[str, Any]:
+    """99 routed services on one port, the default web and one route: 100 listener rules; and
+    a 101st (another route, or a 403 rule for a source-restricted service) unless ``extra`` is
+    empty."""
+    services: dict[str, Any] = {
+        f"s{index}": {"port": 8080, "pathPatterns": [f"/s{index}/*"], "priority": index + 1}
+        for index in range(99)
+    }
+    services["web"] = {"port": 8080}
+    route = {"then": {"fixedResponse": {"statusCode": "404"}}}
+    routes = {"r1": {**route, "pathPatterns": ["/r1"], "priority": 200}}
+    if extra == "route":
+        routes["r2"] = {**route, "pathPatterns": ["/r2"], "priority": 201}
+    elif extra == "403 rule":
+        services["s0"]["sourceCidrs"] = ["8.8.8.0/24", "2606:4700::/32"]
+    return {"services": services, "routes": routes}
+
+
+def test_a_hundred_listener_rules_are_accepted() -> None:
+    assert len(parse(**_hundred_rules("")).rules) == aws_facts.MAX_RULES_PER_ALB
+
+
+@pytest.mark.parametrize("extra", ["route", "403 rule"])
+def test_the_hundred_and_first_listener_rule_is_refused(extra: str) -> None:
+    assert refused(**_hundred_rules(extra)) == [
+        "alb:services: 101 listener rules (services, their 403 rules for other sources and "
+        "alb:routes), more than AWS's 100 per load balancer"
+    ]
+
+
+FUNCTION = "arn:aws:lambda:ap-northeast-2:123456789012:function:hello"
+
+
+@pytest.mark.parametrize(
+    ("target_type", "targets", "problems"),
+    [
+        # a target and port once; without a port (a function) the line names none
+        (
+            "lambda",
+            [{"id": FUNCTION}, {"id": FUNCTION}],
+            [
+                "alb:services.api.targets: a lambda target group takes one function (got 2)",
+                f"alb:services.api.targets[1]: {FUNCTION} is already alb:services.api.targets[0]",
+            ],
+        ),
+        (
+            "ip",
+            [{"id": "10.0.0.5"}, {"id": "10.0.0.5", "port": 8080}, {"id": "10.0.0.5", "port": 81}],
+            [
+                "alb:services.api.targets[1]: 10.0.0.5 on port 8080 is already "
+                "alb:services.api.targets[0]"
+            ],
+        ),
+    ],
+)
+def test_a_target_is_registered_once_per_port(
+    target_type: str, targets: list[dict[str, Any]], problems: list[str]
+) -> None:
+    api: dict[str, Any] = {"targetType": target_type, "pathPatterns": ["/api/*"]}
+    api.update(
+        {"targets": targets} if target_type == "lambda" else {"port": 8080, "targets": targets}
+    )
+    assert refused(services={"web": {"port": 3000}, "api": api}) == problems

@@ -594,26 +594,39 @@ def test_a_route_shadowing_a_service_names_both_and_the_fix() -> None:
 # --- Rewrites and authentication -----------------------------------------------------------
 
 
+UNSUPPORTED = "ALB regular expressions do not support"
+
+
 @pytest.mark.parametrize(
-    ("regex", "feature"),
+    ("part", "regex", "problem"),
     [
-        ("^/api/(?=v1)(.*)$", "lookaheads and lookbehinds"),
-        ("^(?<!x)/api$", "lookaheads and lookbehinds"),
-        (r"^/(a)/\1$", "backreferences"),
-        ("^/(?P<a>x)/(?P=a)$", "backreferences"),
-        ("^/(?>ab|a)c$", "atomic groups"),
-        ("^/a++$", "possessive quantifiers"),
-        (r"^/\p{L}+$", "Unicode character classes"),
+        ("url", "^/api/(?=v1)(.*)$", f"{UNSUPPORTED} lookaheads and lookbehinds"),
+        ("host", "^(?<!x)/api$", f"{UNSUPPORTED} lookaheads and lookbehinds"),
+        ("url", r"^/(a)/\1$", f"{UNSUPPORTED} backreferences"),
+        ("host", "^/(?P<a>x)/(?P=a)$", f"{UNSUPPORTED} backreferences"),
+        ("url", "^/(?>ab|a)c$", f"{UNSUPPORTED} atomic groups"),
+        ("host", "^/a++$", f"{UNSUPPORTED} possessive quantifiers"),
+        ("url", r"^/\p{L}+$", f"{UNSUPPORTED} Unicode character classes"),
+        (
+            "url",
+            "^/api/(.*$",
+            "is not a valid regular expression (missing ), unterminated subpattern at position 6)",
+        ),
+        (
+            "host",
+            "^[a-z+$",
+            "is not a valid regular expression (unterminated character set at position 1)",
+        ),
     ],
 )
-def test_rewrite_regexes_are_limited_to_what_the_alb_supports(regex: str, feature: str) -> None:
-    service = {"port": 1, "pathPatterns": ["/api/*"], "rewrite": {"url": {"regex": regex}}}
-    service["rewrite"]["url"]["replace"] = "/"
-    problems = refusal({"api": service})
-    assert (
-        f"alb:services.api.rewrite.url.regex: ALB regular expressions do not support {feature}"
-        in (problems[0])
-    )
+def test_rewrite_regexes_are_limited_to_what_the_alb_supports(
+    part: str, regex: str, problem: str
+) -> None:
+    rewrite = {part: {"regex": regex, "replace": "/"}}
+    service = {"port": 1, "pathPatterns": ["/api/*"], "rewrite": rewrite}
+    assert refusal({"api": service}) == [
+        f"alb:services.api.rewrite.{part}.regex: {problem} (got {json.dumps(regex)})"
+    ]
 
 
 def test_a_rewrite_that_strips_a_prefix_is_accepted() -> None:

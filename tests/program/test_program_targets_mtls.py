@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from components import constraints
-from components.config import ConfigError, TargetConfig, parse_stack_config
+from components.config import ConfigError, MtlsConfig, TargetConfig, parse_stack_config
 from preflight.records import ResourceRecord
 from tests.harness import REPO
 from tests.program.program_harness import Plan, run_in_process, with_config
@@ -320,6 +320,32 @@ def test_the_bundle_file_is_read_from_the_program_directory(tmp_path: Any) -> No
     config = parse_stack_config(raw, program_dir=tmp_path)
     assert config.mtls is not None and config.mtls.ca_bundle is not None
     assert config.mtls.ca_bundle.pem == pem
+
+
+def test_without_a_directory_the_bundle_file_is_read_from_the_program() -> None:
+    mtls = MtlsConfig.model_validate({"mode": "verify", "caBundle": {"file": CA_FILE}})
+    assert mtls.ca_bundle is not None
+    assert mtls.ca_bundle.pem == (REPO / CA_FILE).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("write", "reason"),
+    [
+        (lambda path: path.mkdir(), "Is a directory"),
+        (lambda path: path.write_bytes(b"\xff\xfe-----BEGIN CERTIFICATE-----"), "not UTF-8 text"),
+    ],
+    ids=["directory", "not-utf-8"],
+)
+def test_a_bundle_file_that_cannot_be_read_is_refused_with_the_reason(
+    tmp_path: Any, write: Any, reason: str
+) -> None:
+    write(tmp_path / "ca.pem")
+    raw = {**constraints.BASE, "alb:mtls": {"mode": "verify", "caBundle": {"file": "ca.pem"}}}
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config(raw, program_dir=tmp_path)
+    assert error.value.problems == [
+        f"alb:mtls.caBundle.file: ca.pem cannot be read as a PEM file ({reason})"
+    ]
 
 
 @pytest.mark.parametrize(
