@@ -82,13 +82,17 @@ def test_a_quick_run_prints_ratios_to_the_floor(tmp_path: Path) -> None:
     ):
         fastest, median = (float(value) for value in cells[column].split(" / "))
         assert 0 < fastest <= median, column
-    assert [header[index] for index, name in enumerate(header) if name.startswith("x ")] == [
+    assert [name for name in header if name.startswith("x ")] == [
         "x floor",
         "x floor",
         "x program",
         "x floor",
         "x floor",
     ]
-    assert all(float(value) > 0 for name, value in zip(header, values) if name.startswith("x "))
+    assert all(
+        float(value) > 0
+        for name, value in zip(header, values, strict=True)
+        if name.startswith("x ")
+    )
     document = output.read_text(encoding="utf-8")
     assert "## Method" in document and "Machine: " in document and row in document
