@@ -254,6 +254,27 @@ EQUIVALENT: dict[str, str] = {
     "components.config.x__aws_limit_problems__mutmut_57": (
         "slowStartSeconds is 0 or 30-900 once the model accepted it, so > 1 is > 0"
     ),
+    # pattern_covers lowers both sides when `not case_sensitive`: None is as false as False.
+    **{f"components.routing.x_covers__mutmut_{n}": _FALSY for n in (15, 23, 31, 48)},
+    **{
+        f"components.routing.x_covers__mutmut_{n}": (
+            "a header the specific rule lacks gives no values, () or None, and both end the check "
+            "at `if not specific_values`"
+        )
+        for n in (44, 46)
+    },
+    "components.routing.x_pattern_covers__mutmut_7": (
+        "without a wildcard the whole pattern is the literal prefix: comparing whole strings "
+        "refuses what the search would refuse, and passes the same ones on to it"
+    ),
+    "components.routing.x_pattern_covers__mutmut_12": (
+        "an 'X' only shortens the literal prefix compared first, and the search decides the rest "
+        "the same way"
+    ),
+    "components.routing.x_clashes__mutmut_21": (
+        "a service's rules never share a priority (its 403 rule takes the next one), so a holder "
+        "with the rule's key is the rule itself"
+    ),
     "policies.alb_guardrails.common.xǁ_Unknownǁ__bool____mutmut_1": (
         "every policy compares a value with `is UNKNOWN` before it reads it, so the marker's "
         "truth value is never asked"

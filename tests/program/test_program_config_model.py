@@ -51,6 +51,9 @@ def parse_with(path: str, value: Any) -> Any:
         ("/api/*", "/apx/*", False),
         ("/a?c", "/abc", True),
         ("/ab*", "/a?x", False),
+        # Only the literal part before the first wildcard has to be the same.
+        ("/a*/b*", "/ax/by", True),
+        ("/a?/b*", "/ax/by", True),
         ("/ab*", "/a*", False),
         ("/Api/*", "/api/x", False),
     ],

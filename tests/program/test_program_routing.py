@@ -29,6 +29,7 @@ from components.routing import (
     Rule,
     automatic_priority,
     covers,
+    specificity,
 )
 from preflight.compare import diff_documents
 from preflight.hazards import update_hazards
@@ -85,6 +86,60 @@ def test_source_coverage_per_address_family(
     general: tuple[str, ...], specific: tuple[str, ...], covered: bool
 ) -> None:
     assert covers(Conditions(source_cidrs=general), Conditions(source_cidrs=specific)) is covered
+
+
+_HEADER = ("X-Env", ("blue",))
+
+
+@pytest.mark.parametrize(
+    ("conditions", "score"),
+    [
+        (Conditions(), 0),
+        # Host names: exact 30, with a wildcard of either kind 15; every name must be exact.
+        (Conditions(host_headers=("api.example.com",)), 30),
+        (Conditions(host_headers=("*.example.com",)), 15),
+        (Conditions(host_headers=("api?.example.com",)), 15),
+        (Conditions(host_headers=("api.example.com", "*.example.com")), 15),
+        # Paths: the shortest literal prefix (at most 40), plus 10 when every pattern is exact.
+        (Conditions(path_patterns=("/api/*",)), 5),
+        (Conditions(path_patterns=("/api/?",)), 5),
+        (Conditions(path_patterns=("/a*/b?",)), 2),
+        (Conditions(path_patterns=("/api/*", "/v2/*")), 4),
+        (Conditions(path_patterns=("/health",)), 17),
+        (Conditions(path_patterns=("/health", "/status")), 17),
+        (Conditions(path_patterns=("/health", "/api/*")), 5),
+        (Conditions(path_patterns=("/" + "x" * 60 + "/*",)), 40),
+        (Conditions(path_patterns=("/" + "x" * 60,)), 50),
+        # Sources 10, each header 10, methods 5, query strings 5.
+        (Conditions(source_cidrs=("10.0.0.0/8", "2001:db8::/32")), 10),
+        (Conditions(http_headers=(_HEADER,)), 10),
+        (Conditions(http_headers=(_HEADER, ("X-Team", ("a", "b")))), 20),
+        (Conditions(methods=("GET", "HEAD")), 5),
+        (Conditions(query_strings=(QueryString(None, "debug"),)), 5),
+        # They add up, and the sum stops at 99 (100 bands of automatic priorities).
+        (
+            Conditions(
+                host_headers=("api.example.com",),
+                path_patterns=("/api/*",),
+                source_cidrs=("192.0.2.0/24",),
+                methods=("POST",),
+                query_strings=(QueryString("v", "2"),),
+            ),
+            55,
+        ),
+        (
+            Conditions(
+                host_headers=("api.example.com",),
+                path_patterns=("/" + "x" * 60,),
+                http_headers=(_HEADER, ("X-Team", ("a",))),
+            ),
+            99,
+        ),
+    ],
+)
+def test_specificity_of_each_condition(conditions: Conditions, score: int) -> None:
+    """The band of every automatic priority: a change here moves deployed rules."""
+    assert specificity(conditions) == score
 
 
 def test_automatic_priority_comes_from_the_band_and_the_name() -> None:
@@ -229,6 +284,60 @@ def test_the_403_rule_needs_the_priority_after_an_explicit_one() -> None:
     assert refusal(services) == [
         "alb:services.ops.priority: its 403 rule for other sources takes the next priority, 8, "
         "which alb:services.app holds; set another priority or denyOtherSources: false"
+    ]
+
+
+def test_every_403_rule_above_the_top_priority_is_reported() -> None:
+    restricted = {"sourceCidrs": ["81.2.69.0/24"], "priority": 50000}
+    services = {
+        "a": {"port": 1, "pathPatterns": ["/a/*"], **restricted},
+        "b": {"port": 2, "pathPatterns": ["/b/*"], **restricted},
+    }
+    over = (
+        "its 403 rule for other sources takes the next priority, 50001, above AWS's 50000; set "
+        "a lower priority or denyOtherSources: false"
+    )
+    assert refusal(services) == [
+        f"alb:services.a.priority: {over}",
+        "alb:services.b.priority: 50000 is already used by alb:services.a",
+        f"alb:services.b.priority: {over}",
+    ]
+
+
+def test_an_automatic_403_rule_on_a_held_priority_names_both_priorities() -> None:
+    ops = {"port": 1, "pathPatterns": ["/ops/*"], "sourceCidrs": ["81.2.69.0/24"]}
+    own = auto("ops", ops)
+    assert refusal(
+        {"ops": ops, "app": {"port": 2, "pathPatterns": ["/web/*"], "priority": own + 1}}
+    ) == [
+        f"alb:services.ops: its 403 rule for other sources takes {own + 1} (after its automatic "
+        f"priority {own}), which alb:services.app holds; set alb:services.ops.priority to "
+        f"{own + 2}"
+    ]
+
+
+def test_a_service_only_a_403_rule_shadows_is_fixed_by_turning_the_403_rule_off() -> None:
+    # "later" covers admin's own rule, so moving it first would shadow admin instead.
+    services = {
+        "admin": {"port": 1, "pathPatterns": ["/admin/*"], "sourceCidrs": ["81.2.69.0/24"]},
+        "later": {"port": 2, "pathPatterns": ["/admin/*"], "sourceCidrs": ["81.0.0.0/8"]},
+    }
+    services["admin"]["priority"], services["later"]["priority"] = 10, 12
+    assert refusal(services) == [
+        "alb:services.later: can never receive traffic (priority 12): alb:services.admin's 403 "
+        "rule for other sources (priority 11) is evaluated before it and matches every request "
+        "it matches; set alb:services.admin.denyOtherSources to false"
+    ]
+
+
+def test_a_default_service_without_conditions_has_no_rule_wherever_it_sorts() -> None:
+    config = parse(
+        {"aaa": {"port": 1}, "web": {"port": 2, "pathPatterns": ["/web/*"]}},
+        defaultService="aaa",
+    )
+    web = auto("web", {"port": 2, "pathPatterns": ["/web/*"]})
+    assert [(rule.owner, rule.priority, rule.action) for rule in config.rules] == [
+        ("web", web, Forward("web"))
     ]
 
 
