@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.harness import run_preflight, write_program
+from preflight.runner import ProgramError
+from tests.harness import REPO, run_preflight, write_program
+from tests.program.program_harness import run_in_process
 
 OPTIONS_PROGRAM = """
 import pulumi
@@ -285,4 +287,17 @@ def test_a_stack_reference_without_outputs_stops_the_program_naming_the_flag(
         "StackReference 'organization/options/dev': preflight has no outputs for this stack; "
         "pass --stack-outputs organization/options/dev=FILE with FILE a `preflight --json` "
         "document of it"
+    )
+
+
+def test_a_duplicate_urn_names_both_places_in_source_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the worker's own terms: the program runs in its directory, and the two places are
+    the program's lines (not the SDK's), first line first."""
+    program = REPO / "tests" / "fixtures" / "programs" / "duplicate_urn"
+    monkeypatch.chdir(program)
+    with pytest.raises(ProgramError) as error:
+        run_in_process({"aws:region": "eu-west-1"}, "dev", program=program, project="duplicate-urn")
+    assert str(error.value) == (
+        "Duplicate resource URN 'urn:pulumi:dev::duplicate-urn::aws:sns/topic:Topic::alerts'; "
+        "try giving it a unique name (registered at __main__.py:6 and __main__.py:7)"
     )
