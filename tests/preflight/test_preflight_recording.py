@@ -301,3 +301,51 @@ def test_a_duplicate_urn_names_both_places_in_source_order(monkeypatch: pytest.M
         "Duplicate resource URN 'urn:pulumi:dev::duplicate-urn::aws:sns/topic:Topic::alerts'; "
         "try giving it a unique name (registered at __main__.py:6 and __main__.py:7)"
     )
+
+
+def _registration(line: int | None, directory: Path) -> Any:
+    """A RegisterResource request for one topic, from ``__main__.py:line`` (no position when
+    ``line`` is None, as an older SDK sends)."""
+    from pulumi.runtime.proto import resource_pb2, source_pb2
+
+    position = (
+        {
+            "sourcePosition": source_pb2.SourcePosition(
+                uri=(directory / "__main__.py").as_uri(), line=line
+            )
+        }
+        if line is not None
+        else {}
+    )
+    return resource_pb2.RegisterResourceRequest(type="aws:sns/topic:Topic", name="t", **position)
+
+
+@pytest.mark.parametrize(
+    ("lines", "where"),
+    [
+        # In source order by line number, not as text ("10" sorts before "9").
+        ((10, 9), " (registered at __main__.py:9 and __main__.py:10)"),
+        ((9, 10), " (registered at __main__.py:9 and __main__.py:10)"),
+        ((12, None), " (registered at __main__.py:12)"),
+        # Without a position from the SDK there is nothing to name.
+        ((None, None), ""),
+    ],
+)
+def test_a_duplicate_urn_names_what_the_sdk_sent(
+    lines: tuple[int | None, int | None],
+    where: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from preflight.aws_model import AwsModel
+    from preflight.runner import RecordingMonitor
+
+    monkeypatch.chdir(tmp_path)  # the worker runs in the program's directory
+    monitor = RecordingMonitor(AwsModel.from_config({"aws:region": "eu-west-1"}), [].append)
+    first, second = (_registration(line, tmp_path) for line in lines)
+    monitor._claim_urn("urn:x", first)
+    with pytest.raises(ProgramError) as error:
+        monitor._claim_urn("urn:x", second)
+    assert str(error.value) == (
+        f"Duplicate resource URN 'urn:x'; try giving it a unique name{where}"
+    )
